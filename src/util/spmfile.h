@@ -1,0 +1,28 @@
+/*
+ * spmfile.h: reading and atomically writing files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "spminternal.h"
+
+/* The largest file virt-spm reads as a document: 64 MiB. */
+#define SPM_FILE_READ_MAX (64 * 1024 * 1024)
+
+/*
+ * Reads all of @path ("-" is standard input) into a NUL-terminated buffer.
+ * Fails with a system error, or when the file is larger than @maxlen.
+ */
+int spmFileReadAll(const char *path, size_t maxlen, char **buf, size_t *len);
+
+/*
+ * Writes @data to @path through a temporary file in the same directory,
+ * fsync and rename, so that readers see the old or the new content, never a
+ * mix.  The directory must exist.
+ */
+int spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode);
+
+/* mkdir -p with @mode for created directories. */
+int spmFileMakePath(const char *path, int mode);

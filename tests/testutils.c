@@ -1,0 +1,177 @@
+/*
+ * testutils.c: a small TAP test harness
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "testutils.h"
+#include "spmerror.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <locale.h>
+
+static size_t spmTestCount;
+static size_t spmTestFailed;
+static size_t spmTestSkipped;
+
+static bool
+spmTestEnvFlag(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+bool
+spmTestRegenerate(void)
+{
+    return spmTestEnvFlag("SPM_TEST_REGENERATE_OUTPUT") ||
+        spmTestEnvFlag("VIR_TEST_REGENERATE_OUTPUT");
+}
+
+bool
+spmTestDebug(void)
+{
+    return spmTestEnvFlag("SPM_TEST_DEBUG") || spmTestEnvFlag("VIR_TEST_DEBUG");
+}
+
+const char *
+spmTestSrcdir(void)
+{
+    const char *dir = getenv("abs_srcdir");
+    return dir ? dir : SPM_SOURCE_ROOT "/tests";
+}
+
+const char *
+spmTestBuilddir(void)
+{
+    const char *dir = getenv("abs_builddir");
+    return dir ? dir : SPM_BUILD_ROOT "/tests";
+}
+
+int
+spmTestRun(const char *title, int (*body)(const void *data), const void *data)
+{
+    int rc;
+
+    spmErrorReset();
+    spmTestCount++;
+    rc = body(data);
+    if (rc == SPM_TEST_EXIT_SKIP) {
+        spmTestSkipped++;
+        printf("ok %zu - %s # SKIP\n", spmTestCount, title);
+    } else if (rc != 0) {
+        spmTestFailed++;
+        printf("not ok %zu - %s\n", spmTestCount, title);
+        if (spmErrorTotal() > 0) {
+            g_autofree char *errs = spmTestFormatErrors();
+            g_auto(GStrv) lines = g_strsplit(errs, "\n", -1);
+            size_t i;
+
+            for (i = 0; lines[i]; i++) {
+                if (*lines[i])
+                    printf("# %s\n", lines[i]);
+            }
+        }
+    } else {
+        printf("ok %zu - %s\n", spmTestCount, title);
+    }
+    fflush(stdout);
+    spmErrorReset();
+    return rc == SPM_TEST_EXIT_SKIP ? 0 : rc;
+}
+
+int
+spmTestMain(int argc, char **argv, int (*func)(void))
+{
+    int rc;
+
+    (void)argc;
+    (void)argv;
+    setlocale(LC_ALL, "C");
+    rc = func();
+    printf("1..%zu\n", spmTestCount);
+    if (spmTestFailed > 0 || rc != 0)
+        return 1;
+    if (spmTestCount > 0 && spmTestSkipped == spmTestCount)
+        return SPM_TEST_EXIT_SKIP;
+    return 0;
+}
+
+char *
+spmTestLoadFile(const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    char *data = NULL;
+
+    if (!g_file_get_contents(path, &data, NULL, &err)) {
+        fprintf(stderr, "cannot read %s: %s\n", path, err->message);
+        abort();
+    }
+    return data;
+}
+
+static void
+spmTestPrintDiff(const char *expectPath, const char *actual)
+{
+    g_autofree char *tmp = NULL;
+    g_autofree char *cmd = NULL;
+    int fd = g_file_open_tmp("spmtest-XXXXXX", &tmp, NULL);
+
+    if (fd < 0)
+        return;
+    if (write(fd, actual, strlen(actual)) < 0) {
+        close(fd);
+        return;
+    }
+    close(fd);
+    cmd = g_strdup_printf("diff -u '%s' '%s' | sed 's/^/# /'", expectPath, tmp);
+    if (system(cmd) < 0)
+        fprintf(stderr, "cannot run diff\n");
+    unlink(tmp);
+}
+
+int
+spmTestCompareToFile(const char *actual, const char *path)
+{
+    g_autofree char *expect = NULL;
+
+    if (spmTestRegenerate()) {
+        g_autoptr(GError) err = NULL;
+        if (!g_file_set_contents(path, actual, -1, &err)) {
+            fprintf(stderr, "cannot write %s: %s\n", path, err->message);
+            return -1;
+        }
+        return 0;
+    }
+    if (!g_file_get_contents(path, &expect, NULL, NULL)) {
+        printf("# expected output file %s is missing (regenerate with SPM_TEST_REGENERATE_OUTPUT=1)\n",
+               path);
+        return -1;
+    }
+    if (strcmp(expect, actual) != 0) {
+        printf("# output differs from %s\n", path);
+        if (spmTestDebug())
+            spmTestPrintDiff(path, actual);
+        return -1;
+    }
+    return 0;
+}
+
+char *
+spmTestFormatErrors(void)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < spmErrorTotal(); i++) {
+        const spmError *err = spmErrorGet(i);
+        g_autofree char *text = spmErrorFormat(err);
+
+        g_string_append_printf(out, "%s: %s\n",
+                               err->level == SPM_ERR_LEVEL_WARNING ? "warning" : "error", text);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}

@@ -1,0 +1,47 @@
+/*
+ * testutils.h: a small TAP test harness in the style of libvirt's testutils
+ *
+ * Each test program registers cases with spmTestRun(); the output is TAP
+ * ("ok N - name"), which meson reads.  SPM_TEST_REGENERATE_OUTPUT=1 (or
+ * libvirt's VIR_TEST_REGENERATE_OUTPUT=1) rewrites expected files instead of
+ * comparing against them.  SPM_TEST_DEBUG=1 prints diffs and queued errors.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "spminternal.h"
+
+#define SPM_TEST_EXIT_SKIP 77
+
+/* Runs one case; a non-zero return from @body marks it failed.  A body that
+ * returns SPM_TEST_EXIT_SKIP is reported as skipped. */
+int spmTestRun(const char *title, int (*body)(const void *data), const void *data);
+
+/* Runs @func (which calls spmTestRun) and prints the TAP plan; returns the
+ * process exit status: 0, 1 when any case failed, 77 when every case was skipped. */
+int spmTestMain(int argc, char **argv, int (*func)(void));
+
+#define SPM_TEST_MAIN(func) \
+    int main(int argc, char **argv) \
+    { \
+        return spmTestMain(argc, argv, func); \
+    }
+
+/* Source and build directories of tests/ (from the environment meson sets). */
+const char *spmTestSrcdir(void);
+const char *spmTestBuilddir(void);
+
+bool spmTestRegenerate(void);
+bool spmTestDebug(void);
+
+/* Compares @actual with the contents of @path (or rewrites @path when
+ * regenerating).  Prints a unified diff on mismatch in debug mode. */
+int spmTestCompareToFile(const char *actual, const char *path);
+
+/* Reads a whole file; aborts the test program when it cannot. */
+char *spmTestLoadFile(const char *path);
+
+/* All queued errors and warnings formatted one per line ("error: ..."). */
+char *spmTestFormatErrors(void);
