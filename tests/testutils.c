@@ -6,6 +6,9 @@
 
 #include "testutils.h"
 #include "spmerror.h"
+#include "spmxml.h"
+
+#include <libxml/c14n.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,4 +177,46 @@ spmTestFormatErrors(void)
                                err->level == SPM_ERR_LEVEL_WARNING ? "warning" : "error", text);
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+int
+spmTestCompareStrings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+spmTestListDir(const char *dir, const char *suffix)
+{
+    g_autofree char *path = g_build_filename(spmTestSrcdir(), dir, NULL);
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *ent;
+
+    if (!d)
+        return names;
+    while ((ent = g_dir_read_name(d))) {
+        if (g_str_has_suffix(ent, suffix))
+            g_ptr_array_add(names, g_strdup(ent));
+    }
+    g_ptr_array_sort(names, spmTestCompareStrings);
+    return names;
+}
+
+char *
+spmTestCanonicalXML(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = spmXMLParse(xml, strlen(xml), "canonical");
+    xmlChar *out = NULL;
+    char *ret;
+    int len;
+
+    if (!doc)
+        return NULL;
+    len = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_1_0, NULL, 1, &out);
+    if (len < 0)
+        return NULL;
+    ret = g_strndup((const char *)out, len);
+    xmlFree(out);
+    return ret;
 }

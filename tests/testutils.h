@@ -45,3 +45,14 @@ char *spmTestLoadFile(const char *path);
 
 /* All queued errors and warnings formatted one per line ("error: ..."). */
 char *spmTestFormatErrors(void);
+
+/* A GCompareFunc for g_ptr_array_sort() over an array of strings. */
+int spmTestCompareStrings(gconstpointer a, gconstpointer b);
+
+/* The sorted names of the files in @dir (relative to tests/) ending in @suffix. */
+GPtrArray *spmTestListDir(const char *dir, const char *suffix);
+
+/* Canonical XML (C14N 1.0 with comments) of a document, or NULL when it
+ * does not parse: equal canonical forms mean the same elements, attributes,
+ * text and comments, whatever the quoting or attribute order. */
+char *spmTestCanonicalXML(const char *xml);

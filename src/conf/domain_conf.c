@@ -196,7 +196,6 @@ spmNumaCellParseCaches(xmlNodePtr cellNode, spmNumaCell *cell)
         spmNumaCache *c = &cell->caches[i];
         xmlNodePtr size = spmXMLChildElement(cnode, "size");
         xmlNodePtr line = spmXMLChildElement(cnode, "line");
-        unsigned long long lineKiB = 0;
         bool ok = true;
 
         if (spmXMLPropUInt(cnode, "level", SPM_XML_PROP_REQUIRED, &c->level) < 0)
@@ -215,9 +214,13 @@ spmNumaCellParseCaches(xmlNodePtr cellNode, spmNumaCell *cell)
         } else {
             if (spmDomainParseMemoryAttr(size, "value", "unit", true, &c->sizeKiB) < 0)
                 ok = false;
-            if (spmDomainParseMemoryAttr(line, "value", "unit", true, &lineKiB) < 0)
+            g_autofree char *lvalue = spmXMLPropString(line, "value");
+            g_autofree char *lunit = spmXMLPropString(line, "unit");
+            g_autofree char *lpath = spmXMLNodePath(line);
+
+            /* the line size defaults to bytes, unlike every other size */
+            if (spmXMLParseScaled(lvalue, lunit, 1, lpath, &c->lineBytes) < 0)
                 ok = false;
-            c->lineBytes = lineKiB * 1024;
         }
         if (ok)
             i++;
@@ -690,6 +693,9 @@ spmDomainDefGetCell(const spmDomainDef *def, unsigned int id)
 {
     size_t i;
 
+    /* Cells are almost always listed in id order. */
+    if (id < def->numa.ncells && def->numa.cells[id].id == id)
+        return &def->numa.cells[id];
     for (i = 0; i < def->numa.ncells; i++) {
         if (def->numa.cells[i].id == id)
             return &def->numa.cells[i];

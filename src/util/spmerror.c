@@ -209,6 +209,9 @@ spmErrorHasCode(spmErrorCode code)
 char *
 spmErrorFormat(const spmError *err)
 {
+    /* A warning is advice, not a failure class: no code prefix. */
+    if (err->level == SPM_ERR_LEVEL_WARNING)
+        return g_strdup(err->message);
     return g_strdup_printf("%s%s", spmErrorCodePrefix(err->code), err->message);
 }
 

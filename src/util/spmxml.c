@@ -277,8 +277,8 @@ spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool *val
 }
 
 int
-spmXMLParseMemoryKiB(const char *valuestr, const char *unit, const char *what,
-                     unsigned long long *kib)
+spmXMLParseScaled(const char *valuestr, const char *unit, unsigned long long defaultScale,
+                  const char *what, unsigned long long *result)
 {
     unsigned long long bytes;
     g_autofree char *errmsg = NULL;
@@ -288,15 +288,36 @@ spmXMLParseMemoryKiB(const char *valuestr, const char *unit, const char *what,
         return -1;
     }
     if (!spmStrToULL(valuestr, &bytes)) {
+        g_autofree char *trimmed = g_strstrip(g_strdup(valuestr));
+        size_t digits = strspn(trimmed, "0123456789");
+
+        if (*trimmed && !trimmed[digits]) {
+            spmReportError(SPM_ERR_XML_ERROR,
+                           _("memory size '%1$s' in '%2$s' is too large (the maximum is %3$llu bytes)"),
+                           valuestr, what, (unsigned long long)SPM_MEMORY_MAX_BYTES);
+            return -1;
+        }
         spmReportError(SPM_ERR_XML_ERROR,
                        _("invalid memory size '%1$s' in '%2$s': expected a non-negative integer"),
                        valuestr, what);
         return -1;
     }
-    if (!spmScaleInteger(&bytes, unit, 1024, SPM_MEMORY_MAX_BYTES, &errmsg)) {
+    if (!spmScaleInteger(&bytes, unit, defaultScale, SPM_MEMORY_MAX_BYTES, &errmsg)) {
         spmReportError(SPM_ERR_XML_ERROR, _("invalid memory size in '%1$s': %2$s"), what, errmsg);
         return -1;
     }
+    *result = bytes;
+    return 0;
+}
+
+int
+spmXMLParseMemoryKiB(const char *valuestr, const char *unit, const char *what,
+                     unsigned long long *kib)
+{
+    unsigned long long bytes;
+
+    if (spmXMLParseScaled(valuestr, unit, 1024, what, &bytes) < 0)
+        return -1;
     *kib = (bytes + 1023) / 1024;
     return 0;
 }

@@ -69,7 +69,13 @@ int spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool 
  * KiB), as libvirt reads <memory unit='…'>N</memory> and <cell memory= unit=>.
  * @what names the place for messages, e.g. "/domain/cpu/numa/cell[1]/@memory".
  * Sizes that are not whole KiB round up, as in libvirt.  Returns 0 or -1.
+ * spmXMLParseScaled() gives bytes, with @defaultScale for a missing unit.
  */
+int spmXMLParseScaled(const char *valuestr,
+                      const char *unit,
+                      unsigned long long defaultScale,
+                      const char *what,
+                      unsigned long long *bytes);
 int spmXMLParseMemoryKiB(const char *valuestr,
                          const char *unit,
                          const char *what,

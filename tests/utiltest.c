@@ -1,0 +1,257 @@
+/*
+ * utiltest.c: bitmaps, units, enums, the error queue and atomic writes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "testutils.h"
+#include "spmbitmap.h"
+#include "spmenum.h"
+#include "spmerror.h"
+#include "spmfile.h"
+#include "spmunits.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_NONE
+
+typedef struct {
+    const char *in;
+    const char *out;   /* NULL: must fail */
+} spmBitmapCase;
+
+static int
+testBitmapParse(const void *opaque)
+{
+    const spmBitmapCase *tc = opaque;
+    g_autofree char *errmsg = NULL;
+    g_autoptr(spmBitmap) map = spmBitmapParse(tc->in, 1023, &errmsg);
+    g_autofree char *str = NULL;
+
+    if (!tc->out) {
+        if (map || !errmsg) {
+            printf("# '%s' parsed but must not\n", tc->in);
+            return -1;
+        }
+        return 0;
+    }
+    if (!map) {
+        printf("# '%s': %s\n", tc->in, errmsg);
+        return -1;
+    }
+    str = spmBitmapFormat(map);
+    if (strcmp(str, tc->out) != 0) {
+        printf("# '%s' formatted as '%s', expected '%s'\n", tc->in, str, tc->out);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+testBitmapOps(const void *opaque)
+{
+    g_autoptr(spmBitmap) a = spmBitmapNew(8);
+    g_autoptr(spmBitmap) b = spmBitmapNew(0);
+    g_autoptr(GPtrArray) ranges = NULL;
+
+    spmBitmapSetBit(a, 3);
+    spmBitmapSetBit(a, 200);   /* grows */
+    spmBitmapSetBit(b, 200);
+    if (spmBitmapCountBits(a) != 2 || spmBitmapLastSetBit(a) != 200 ||
+        spmBitmapNextSetBit(a, 3) != 200 || spmBitmapNextSetBit(a, 200) != -1 ||
+        spmBitmapFirstCommonBit(a, b) != 200 || !spmBitmapOverlaps(a, b) ||
+        spmBitmapEqual(a, b))
+        return -1;
+    spmBitmapClearBit(a, 3);
+    if (!spmBitmapEqual(a, b) || spmBitmapIsBitSet(a, 3) || !spmBitmapIsBitSet(a, 200))
+        return -1;
+    spmBitmapSetBit(a, 0);
+    spmBitmapSetBit(a, 1);
+    spmBitmapSetBit(a, 5);
+    ranges = spmBitmapFormatRanges(a);
+    if (ranges->len != 3 || strcmp(g_ptr_array_index(ranges, 0), "0-1") != 0 ||
+        strcmp(g_ptr_array_index(ranges, 1), "5") != 0 ||
+        strcmp(g_ptr_array_index(ranges, 2), "200") != 0)
+        return -1;
+    return 0;
+}
+
+typedef struct {
+    unsigned long long value;
+    const char *unit;
+    unsigned long long bytes;  /* 0: must fail */
+} spmScaleCase;
+
+static int
+testScale(const void *opaque)
+{
+    const spmScaleCase *tc = opaque;
+    unsigned long long v = tc->value;
+    g_autofree char *errmsg = NULL;
+    bool ok = spmScaleInteger(&v, tc->unit, 1024, 1ULL << 62, &errmsg);
+
+    if (tc->bytes == 0)
+        return ok ? -1 : 0;
+    if (!ok || v != tc->bytes) {
+        printf("# %llu %s -> %llu (%s)\n", tc->value, tc->unit ? tc->unit : "(null)", v,
+               errmsg ? errmsg : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+testStrToULL(const void *opaque)
+{
+    unsigned long long v;
+    unsigned int u;
+
+    if (!spmStrToULL("42", &v) || v != 42 || !spmStrToULL(" 7 ", &v) || v != 7)
+        return -1;
+    if (spmStrToULL("-1", &v) || spmStrToULL("0x10", &v) || spmStrToULL("", &v) ||
+        spmStrToULL("12abc", &v) || spmStrToULL("99999999999999999999", &v) ||
+        spmStrToULL(NULL, &v))
+        return -1;
+    if (spmStrToUInt("4294967296", &u) || !spmStrToUInt("4294967295", &u))
+        return -1;
+    return 0;
+}
+
+static int
+testFormatSize(const void *opaque)
+{
+    g_autofree char *a = spmFormatSizeKiB(16ULL * 1024 * 1024);
+    g_autofree char *b = spmFormatSizeKiB(1536 * 1024);
+    g_autofree char *c = spmFormatSizeKiB(1000);
+
+    return g_strcmp0(a, "16 GiB") || g_strcmp0(b, "1536 MiB") || g_strcmp0(c, "1000 KiB") ? -1 : 0;
+}
+
+typedef enum {
+    SPM_TEST_FRUIT_APPLE = 0,
+    SPM_TEST_FRUIT_PEAR,
+
+    SPM_TEST_FRUIT_LAST
+} spmTestFruit;
+SPM_ENUM_DECL(spmTestFruit);
+SPM_ENUM_IMPL(spmTestFruit, SPM_TEST_FRUIT_LAST, "apple", "pear");
+
+static int
+testEnum(const void *opaque)
+{
+    if (spmTestFruitTypeFromString("pear") != SPM_TEST_FRUIT_PEAR ||
+        spmTestFruitTypeFromString("Pear") != -1 || spmTestFruitTypeFromString(NULL) != -1 ||
+        g_strcmp0(spmTestFruitTypeToString(SPM_TEST_FRUIT_APPLE), "apple") != 0 ||
+        spmTestFruitTypeToString(SPM_TEST_FRUIT_LAST) != NULL ||
+        spmTestFruitTypeToString(-1) != NULL)
+        return -1;
+    return 0;
+}
+
+static int
+testErrorQueue(const void *opaque)
+{
+    g_autofree char *text = NULL;
+    size_t mark;
+
+    spmReportError(SPM_ERR_XML_ERROR, _("first '%1$s'"), "a");
+    spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED, "%s", _("advice"));
+    mark = spmErrorMark();
+    spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("second %1$u"), 2u);
+    if (spmErrorCount() != 2 || spmWarningCount() != 1 ||
+        !spmErrorHasCode(SPM_ERR_CONFIG_UNSUPPORTED))
+        return -1;
+    text = spmErrorFormat(spmGetLastError());
+    if (strcmp(text, "unsupported configuration: second 2") != 0)
+        return -1;
+    spmErrorTruncate(mark);
+    if (spmErrorCount() != 1 || spmErrorHasCode(SPM_ERR_CONFIG_UNSUPPORTED))
+        return -1;
+    g_free(text);
+    text = spmTestFormatErrors();
+    if (strcmp(text, "error: XML error: first 'a'\nwarning: advice\n") != 0)
+        return -1;
+    spmErrorReset();
+    return spmErrorTotal() == 0 ? 0 : -1;
+}
+
+static int
+testAtomicWrite(const void *opaque)
+{
+    g_autofree char *dir = g_dir_make_tmp("spmutiltest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "f", NULL);
+    g_autofree char *bad = g_build_filename(dir, "missing", "f", NULL);
+    g_autofree char *buf = NULL;
+    g_autoptr(GDir) d = NULL;
+    size_t len = 0;
+    int ret = -1;
+
+    if (spmFileWriteAtomic(path, "one", 3, 0600) < 0 ||
+        spmFileWriteAtomic(path, "two!", 4, 0600) < 0 ||
+        spmFileReadAll(path, 100, &buf, &len) < 0 || len != 4 || strcmp(buf, "two!") != 0)
+        goto cleanup;
+    g_clear_pointer(&buf, g_free);
+    if (spmFileReadAll(path, 3, &buf, &len) == 0)   /* over the limit */
+        goto cleanup;
+    if (spmFileWriteAtomic(bad, "x", 1, 0600) == 0 || !spmErrorHasCode(SPM_ERR_SYSTEM_ERROR))
+        goto cleanup;
+    /* no temporary file left behind */
+    d = g_dir_open(dir, 0, NULL);
+    if (!d || g_strcmp0(g_dir_read_name(d), "f") != 0 || g_dir_read_name(d) != NULL)
+        goto cleanup;
+    ret = 0;
+ cleanup:
+    unlink(path);
+    rmdir(dir);
+    return ret;
+}
+
+static int
+mymain(void)
+{
+    static const spmBitmapCase bitmaps[] = {
+        {"0", "0"}, {"0-3", "0-3"}, {"0-3,^2", "0-1,3"}, {"8,0-1", "0-1,8"},
+        {" 1 , 3 ", "1,3"}, {"0-1023", "0-1023"},
+        {"", NULL}, {"^1", NULL}, {"1-", NULL}, {"3-1", NULL}, {"0-1,", NULL},
+        {"a", NULL}, {"1024", NULL}, {"0,^0", NULL}, {"^0-2", NULL},
+        {"99999999999999999999", NULL},
+    };
+    static const spmScaleCase scales[] = {
+        {1, NULL, 1024}, {1, "", 1024}, {1, "b", 1}, {3, "bytes", 3}, {1, "KiB", 1024},
+        {1, "k", 1024}, {1, "KB", 1000}, {2, "MiB", 2 * SPM_MIB}, {1, "m", SPM_MIB},
+        {1, "MB", 1000000}, {64, "GiB", 64 * SPM_GIB}, {1, "G", SPM_GIB},
+        {1, "gib", SPM_GIB}, {1, "TiB", SPM_TIB}, {1, "EiB", 1ULL << 60},
+        {4, "EiB", 1ULL << 62}, {5, "EiB", 0}, {1, "GB2", 0}, {1, "Gi", 0}, {1, "x", 0},
+        {1ULL << 53, "TiB", 0},
+    };
+    int ret = 0;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(bitmaps); i++) {
+        g_autofree char *title = g_strdup_printf("bitmap parse '%s'", bitmaps[i].in);
+        if (spmTestRun(title, testBitmapParse, &bitmaps[i]) < 0)
+            ret = -1;
+    }
+    if (spmTestRun("bitmap operations", testBitmapOps, NULL) < 0)
+        ret = -1;
+    for (i = 0; i < G_N_ELEMENTS(scales); i++) {
+        g_autofree char *title = g_strdup_printf("scale %llu %s", scales[i].value,
+                                                 scales[i].unit ? scales[i].unit : "(default)");
+        if (spmTestRun(title, testScale, &scales[i]) < 0)
+            ret = -1;
+    }
+    if (spmTestRun("strict integers", testStrToULL, NULL) < 0)
+        ret = -1;
+    if (spmTestRun("size formatting", testFormatSize, NULL) < 0)
+        ret = -1;
+    if (spmTestRun("enum tables", testEnum, NULL) < 0)
+        ret = -1;
+    if (spmTestRun("error queue", testErrorQueue, NULL) < 0)
+        ret = -1;
+    if (spmTestRun("atomic write", testAtomicWrite, NULL) < 0)
+        ret = -1;
+    return ret;
+}
+
+SPM_TEST_MAIN(mymain)
