@@ -112,9 +112,8 @@ spmDomainParseMemoryElement(xmlNodePtr node, unsigned long long *kib)
 {
     g_autofree char *value = spmXMLNodeContent(node);
     g_autofree char *unit = spmXMLPropString(node, "unit");
-    g_autofree char *path = spmXMLNodePath(node);
 
-    return spmXMLParseMemoryKiB(value, unit, path, kib);
+    return spmXMLParseMemoryKiB(node, NULL, value, unit, kib);
 }
 
 /* A memory size held as attribute @valueAttr with unit attribute @unitAttr. */
@@ -124,8 +123,6 @@ spmDomainParseMemoryAttr(xmlNodePtr node, const char *valueAttr, const char *uni
 {
     g_autofree char *value = spmXMLPropString(node, valueAttr);
     g_autofree char *unit = spmXMLPropString(node, unitAttr);
-    g_autofree char *path = NULL;
-    g_autofree char *what = NULL;
 
     if (!value) {
         if (!required)
@@ -134,9 +131,7 @@ spmDomainParseMemoryAttr(xmlNodePtr node, const char *valueAttr, const char *uni
                        valueAttr, (const char *)node->name);
         return -1;
     }
-    path = spmXMLNodePath(node);
-    what = g_strdup_printf("%s/@%s", path, valueAttr);
-    return spmXMLParseMemoryKiB(value, unit, what, kib);
+    return spmXMLParseMemoryKiB(node, valueAttr, value, unit, kib);
 }
 
 static spmBitmap *
@@ -216,10 +211,9 @@ spmNumaCellParseCaches(xmlNodePtr cellNode, spmNumaCell *cell)
                 ok = false;
             g_autofree char *lvalue = spmXMLPropString(line, "value");
             g_autofree char *lunit = spmXMLPropString(line, "unit");
-            g_autofree char *lpath = spmXMLNodePath(line);
 
             /* the line size defaults to bytes, unlike every other size */
-            if (spmXMLParseScaled(lvalue, lunit, 1, lpath, &c->lineBytes) < 0)
+            if (spmXMLParseScaled(line, "value", lvalue, lunit, 1, &c->lineBytes) < 0)
                 ok = false;
         }
         if (ok)

@@ -480,8 +480,8 @@ spmValidateHugepages(const spmDomainDef *def)
 static void
 spmValidateNumatune(const spmDomainDef *def)
 {
+    g_autoptr(spmBitmap) seen = spmBitmapNew(def->numa.ncells);
     size_t i;
-    size_t j;
 
     if (def->numatune.nmemnodes == 0)
         return;
@@ -505,12 +505,10 @@ spmValidateNumatune(const spmDomainDef *def)
                            _("Argument 'cellid' in memnode element must correspond to existing guest's NUMA cell: there is no cell '%1$u'"),
                            mn->cellid);
         }
-        for (j = 0; j < i; j++) {
-            if (def->numatune.memnodes[j].cellid == mn->cellid) {
-                spmReportError(SPM_ERR_XML_ERROR, _("Multiple memnode elements with cellid %1$u"),
-                               mn->cellid);
-            }
-        }
+        if (spmBitmapIsBitSet(seen, mn->cellid))
+            spmReportError(SPM_ERR_XML_ERROR, _("Multiple memnode elements with cellid %1$u"),
+                           mn->cellid);
+        spmBitmapSetBit(seen, mn->cellid);
         if (def->numatune.hasMemory && restrictive != globalRestrictive) {
             spmReportError(SPM_ERR_XML_ERROR, "%s",
                            _("'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element, and the other way round"));

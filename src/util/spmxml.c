@@ -276,14 +276,26 @@ spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool *val
     return 1;
 }
 
+static char *
+spmXMLPlace(xmlNodePtr node, const char *attr)
+{
+    g_autofree char *path = spmXMLNodePath(node);
+
+    if (!attr)
+        return g_steal_pointer(&path);
+    return g_strdup_printf("%s/@%s", path, attr);
+}
+
 int
-spmXMLParseScaled(const char *valuestr, const char *unit, unsigned long long defaultScale,
-                  const char *what, unsigned long long *result)
+spmXMLParseScaled(xmlNodePtr node, const char *attr, const char *valuestr, const char *unit,
+                  unsigned long long defaultScale, unsigned long long *result)
 {
     unsigned long long bytes;
     g_autofree char *errmsg = NULL;
+    g_autofree char *what = NULL;
 
     if (!valuestr) {
+        what = spmXMLPlace(node, attr);
         spmReportError(SPM_ERR_XML_ERROR, _("missing memory size in '%1$s'"), what);
         return -1;
     }
@@ -291,6 +303,7 @@ spmXMLParseScaled(const char *valuestr, const char *unit, unsigned long long def
         g_autofree char *trimmed = g_strstrip(g_strdup(valuestr));
         size_t digits = strspn(trimmed, "0123456789");
 
+        what = spmXMLPlace(node, attr);
         if (*trimmed && !trimmed[digits]) {
             spmReportError(SPM_ERR_XML_ERROR,
                            _("memory size '%1$s' in '%2$s' is too large (the maximum is %3$llu bytes)"),
@@ -303,6 +316,7 @@ spmXMLParseScaled(const char *valuestr, const char *unit, unsigned long long def
         return -1;
     }
     if (!spmScaleInteger(&bytes, unit, defaultScale, SPM_MEMORY_MAX_BYTES, &errmsg)) {
+        what = spmXMLPlace(node, attr);
         spmReportError(SPM_ERR_XML_ERROR, _("invalid memory size in '%1$s': %2$s"), what, errmsg);
         return -1;
     }
@@ -311,12 +325,12 @@ spmXMLParseScaled(const char *valuestr, const char *unit, unsigned long long def
 }
 
 int
-spmXMLParseMemoryKiB(const char *valuestr, const char *unit, const char *what,
+spmXMLParseMemoryKiB(xmlNodePtr node, const char *attr, const char *valuestr, const char *unit,
                      unsigned long long *kib)
 {
     unsigned long long bytes;
 
-    if (spmXMLParseScaled(valuestr, unit, 1024, what, &bytes) < 0)
+    if (spmXMLParseScaled(node, attr, valuestr, unit, 1024, &bytes) < 0)
         return -1;
     *kib = (bytes + 1023) / 1024;
     return 0;

@@ -67,16 +67,20 @@ int spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool 
 /*
  * A memory size in KiB from a value string and a unit (NULL unit means
  * KiB), as libvirt reads <memory unit='…'>N</memory> and <cell memory= unit=>.
- * @what names the place for messages, e.g. "/domain/cpu/numa/cell[1]/@memory".
- * Sizes that are not whole KiB round up, as in libvirt.  Returns 0 or -1.
- * spmXMLParseScaled() gives bytes, with @defaultScale for a missing unit.
+ * @node and @attr (NULL for the element's content) name the place in
+ * messages, e.g. "/domain/cpu/numa/cell[2]/@memory"; the path is built only
+ * when there is an error to report.  Sizes that are not whole KiB round up,
+ * as in libvirt.  Returns 0 or -1.  spmXMLParseScaled() gives bytes, with
+ * @defaultScale for a missing unit.
  */
-int spmXMLParseScaled(const char *valuestr,
+int spmXMLParseScaled(xmlNodePtr node,
+                      const char *attr,
+                      const char *valuestr,
                       const char *unit,
                       unsigned long long defaultScale,
-                      const char *what,
                       unsigned long long *bytes);
-int spmXMLParseMemoryKiB(const char *valuestr,
+int spmXMLParseMemoryKiB(xmlNodePtr node,
+                         const char *attr,
+                         const char *valuestr,
                          const char *unit,
-                         const char *what,
                          unsigned long long *kib);

@@ -1,0 +1,121 @@
+#!/bin/bash
+# setup.sh: install what virt-spm needs on Debian 12, build it, then either
+# demonstrate it on the bundled example ("demo") or run every test ("test").
+#
+#   bash scripts/setup.sh demo    # install, build, validate + show the MI300A example
+#   bash scripts/setup.sh test    # install, build, run every test (plain, ASan/UBSan, valgrind)
+#
+# Runs as root (apt-get); prefixes sudo otherwise.  Environment:
+#   VIRT_SPM_TEST_QEMU   an SPM-capable QEMU for the live tests (else the
+#                        reference QEMU is fetched with ../shared/tools when present)
+#   VIRT_SPM_NO_APT=1    skip apt-get (everything already installed)
+#   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1   skip those passes
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+set -euo pipefail
+
+mode=${1:-}
+case "$mode" in
+    demo|test) ;;
+    *) echo "usage: $0 demo|test" >&2; exit 3 ;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev"
+RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
+TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_packages() {
+    [ "${VIRT_SPM_NO_APT:-0}" = 1 ] && return 0
+    log "installing Debian packages"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $BUILD_PKGS $RUN_PKGS \
+        $( [ "$mode" = test ] && echo $TEST_PKGS ) >/dev/null
+}
+
+# libvirt's QEMU driver resolves these names before it reads qemu.conf
+# (Debian builds it with qemu_user=libvirt-qemu); libvirt-daemon-system
+# would create them, but it also pulls in systemd units we do not use.
+create_libvirt_users() {
+    getent group kvm >/dev/null || $SUDO groupadd -r kvm
+    getent group libvirt-qemu >/dev/null || $SUDO groupadd -r libvirt-qemu
+    getent group libvirt >/dev/null || $SUDO groupadd -r libvirt
+    getent passwd libvirt-qemu >/dev/null || \
+        $SUDO useradd -r -g kvm -G libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+}
+
+build() {
+    local dir=$1; shift
+    log "building in $dir $*"
+    if [ -d "$dir" ]; then
+        meson setup --wipe "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+    ninja -C "$dir" >/dev/null
+}
+
+reference_qemu() {
+    if [ -n "${VIRT_SPM_TEST_QEMU:-}" ]; then
+        return 0
+    fi
+    local tool="$top/../shared/tools/setup-reference-qemu.sh"
+    local dir=/var/tmp/virt-spm-reference
+    if [ -x "$tool" ]; then
+        log "fetching the reference SPM-capable QEMU (live tests skip if this fails)"
+        if $SUDO "$tool" "$dir" >"$top/build/reference-qemu.log" 2>&1 && [ -x "$dir/qemu11" ]; then
+            export VIRT_SPM_TEST_QEMU="$dir/qemu11"
+            export VIRT_SPM_TEST_OVMF_DIR="$dir/fw/ovmf-x/usr/share/OVMF"
+            export VIRT_SPM_TEST_KERNEL_DIR="$dir/kernel"
+        else
+            log "reference QEMU unavailable: see build/reference-qemu.log"
+        fi
+    fi
+}
+
+run_tests() {
+    local dir=$1 label=$2; shift 2
+    log "running the tests ($label)"
+    # meson exits non-zero on failures; the counts come from its log
+    meson test -C "$dir" --no-rebuild --print-errorlogs "$@" >"$dir/test-output.txt" 2>&1 || true
+    tail -n 12 "$dir/test-output.txt" >&2
+    python3 "$top/scripts/test-results.py" --label "$label" "$dir/meson-logs/testlog.json" \
+        >>"$top/build/results.txt"
+}
+
+install_packages
+create_libvirt_users
+
+if [ "$mode" = demo ]; then
+    build build
+    log "virt-spm validate examples/mi300a.xml"
+    ./build/tools/virt-spm validate examples/mi300a.xml
+    exit $?
+fi
+
+build build
+: >"$top/build/results.txt"
+reference_qemu
+run_tests build plain
+
+if [ "${VIRT_SPM_NO_SAN:-0}" != 1 ]; then
+    build build-san -Dsanitizers=true
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_tests build-san asan-ubsan --suite unit --suite cli
+fi
+
+if [ "${VIRT_SPM_NO_VALGRIND:-0}" != 1 ]; then
+    run_tests build valgrind --suite unit \
+        --wrap='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-fds=no'
+fi
+
+python3 "$top/scripts/test-results.py" --total "$top/build/results.txt"
