@@ -86,9 +86,11 @@ run_tests() {
     local dir=$1 label=$2; shift 2
     log "running the tests ($label)"
     # meson exits non-zero on failures; the counts come from its log
-    meson test -C "$dir" --no-rebuild --print-errorlogs "$@" >"$dir/test-output.txt" 2>&1 || true
-    tail -n 12 "$dir/test-output.txt" >&2
-    python3 "$top/scripts/test-results.py" --label "$label" "$dir/meson-logs/testlog.json" \
+    rm -f "$dir/meson-logs/$label.json"
+    meson test -C "$dir" --no-rebuild --print-errorlogs --logbase "$label" "$@" \
+        >"$dir/test-output-$label.txt" 2>&1 || true
+    tail -n 12 "$dir/test-output-$label.txt" >&2
+    python3 "$top/scripts/test-results.py" --label "$label" "$dir/meson-logs/$label.json" \
         >>"$top/build/results.txt"
 }
 
