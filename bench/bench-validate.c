@@ -43,16 +43,16 @@ benchGenerateDomain(size_t ncells)
                            "  </os>\n"
                            "  <features><acpi/><apic/></features>\n"
                            "  <cpu mode='host-passthrough'>\n"
-                           "    <numa>\n", ncells, SPM_BENCH_DIMMS, vcpus);
+                           "    <numa>\n",
+                           ncells, SPM_BENCH_DIMMS, vcpus);
     for (i = 0; i < ncells; i++) {
         /* every fourth cell (never cell 0) is typed */
         bool typed = i % 4 == 3;
 
-        g_string_append_printf(xml,
-                               "      <cell id='%zu' cpus='%zu-%zu' memory='%d' unit='GiB'%s/>\n",
-                               i, i * SPM_BENCH_VCPUS_PER_CELL,
-                               (i + 1) * SPM_BENCH_VCPUS_PER_CELL - 1, typed ? 4 : 1,
-                               typed ? " memmap='spm'" : "");
+        g_string_append_printf(
+            xml, "      <cell id='%zu' cpus='%zu-%zu' memory='%d' unit='GiB'%s/>\n", i,
+            i * SPM_BENCH_VCPUS_PER_CELL, (i + 1) * SPM_BENCH_VCPUS_PER_CELL - 1, typed ? 4 : 1,
+            typed ? " memmap='spm'" : "");
     }
     g_string_append(xml,
                     "    </numa>\n"
@@ -60,20 +60,23 @@ benchGenerateDomain(size_t ncells)
                     "  <numatune>\n"
                     "    <memory mode='strict' nodeset='0-1'/>\n");
     for (i = 0; i < ncells; i++)
-        g_string_append_printf(xml, "    <memnode cellid='%zu' mode='strict' nodeset='%zu'/>\n",
-                               i, i % 2);
-    g_string_append(xml,
-                    "  </numatune>\n"
-                    "  <memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages></memoryBacking>\n"
-                    "  <devices>\n"
-                    "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n");
+        g_string_append_printf(xml, "    <memnode cellid='%zu' mode='strict' nodeset='%zu'/>\n", i,
+                               i % 2);
+    g_string_append(
+        xml,
+        "  </numatune>\n"
+        "  <memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages></memoryBacking>\n"
+        "  <devices>\n"
+        "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n");
     for (i = 0; i < SPM_BENCH_DIMMS; i++) {
-        size_t node = (i * 4) % ncells;   /* cells 0, 4, 8...: never typed */
+        size_t node = (i * 4) % ncells; /* cells 0, 4, 8...: never typed */
 
-        g_string_append_printf(xml,
-                               "    <memory model='dimm'>\n"
-                               "      <target><size unit='MiB'>512</size><node>%zu</node></target>\n"
-                               "    </memory>\n", node);
+        g_string_append_printf(
+            xml,
+            "    <memory model='dimm'>\n"
+            "      <target><size unit='MiB'>512</size><node>%zu</node></target>\n"
+            "    </memory>\n",
+            node);
     }
     g_string_append(xml, "    <memballoon model='none'/>\n  </devices>\n</domain>\n");
     return g_string_free(xml, FALSE);
@@ -138,7 +141,8 @@ benchXmllint(const char *path, const char *rng)
 
         if (!g_spawn_sync(NULL, (char **)argv, NULL,
                           G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+                              G_SPAWN_STDERR_TO_DEV_NULL,
+                          NULL, NULL, NULL, NULL, &status, NULL))
             return -1;
         t[i] = g_get_monotonic_time() - t0;
     }
@@ -182,7 +186,8 @@ main(int argc, char **argv)
         } else if (SPM_STREQ(argv[i], "--example") && i + 1 < argc) {
             example = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--cells N ...] [--iterations K] [--example FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--cells N ...] [--iterations K] [--example FILE]\n",
+                    argv[0]);
             return 3;
         }
     }
@@ -193,8 +198,8 @@ main(int argc, char **argv)
     if (iterations == 0)
         iterations = 1;
 
-    printf("# median of %zu runs; xmllint: median of 5 runs of xmllint --relaxng %s\n",
-           iterations, rng);
+    printf("# median of %zu runs; xmllint: median of 5 runs of xmllint --relaxng %s\n", iterations,
+           rng);
     printf("%-22s %6s %10s %10s %12s %12s %9s\n", "input", "cells", "parse_us", "rules_us",
            "rules_us/cell", "xmllint_us", "ratio");
 
@@ -227,8 +232,8 @@ main(int argc, char **argv)
             return 4;
         }
         def = spmDomainDefParseString(buf, len, example);
-        if (benchOne("mi300a-example", buf, example, def ? def->numa.ncells : 0, iterations,
-                     rng) < 0)
+        if (benchOne("mi300a-example", buf, example, def ? def->numa.ncells : 0, iterations, rng) <
+            0)
             return 1;
     }
     printf("# ratio = (parse + rules) / xmllint; rules = the semantic validation alone\n");

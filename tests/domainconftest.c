@@ -104,8 +104,8 @@ testEdit(const void *opaque)
 static int
 testEditIsMinimal(const void *opaque)
 {
-    g_autofree char *in = g_strdup_printf("%s/domainconfdata/roundtrip-unmodelled.xml",
-                                          spmTestSrcdir());
+    g_autofree char *in =
+        g_strdup_printf("%s/domainconfdata/roundtrip-unmodelled.xml", spmTestSrcdir());
     g_autofree char *before = spmTestLoadFile(in);
     g_autoptr(spmDomainDef) def = testParse(in);
     g_autoptr(xmlDoc) doc = spmXMLParse(before, strlen(before), in);
@@ -142,18 +142,18 @@ testEditIsMinimal(const void *opaque)
 static int
 testModel(const void *opaque)
 {
-    g_autofree char *in = g_strdup_printf("%s/domainconfdata/roundtrip-unmodelled.xml",
-                                          spmTestSrcdir());
+    g_autofree char *in =
+        g_strdup_printf("%s/domainconfdata/roundtrip-unmodelled.xml", spmTestSrcdir());
     g_autoptr(spmDomainDef) def = testParse(in);
     const spmNumaCell *cell;
 
     if (!def)
         return -1;
     if (g_strcmp0(def->name, "roundtrip") != 0 || g_strcmp0(def->virtType, "kvm") != 0 ||
-        def->vcpus != 4 || def->vcpusCurrent != 2 || def->memoryKiB != 3145728 ||
-        !def->acpi || g_strcmp0(def->os.firmware, "efi") != 0 ||
-        g_strcmp0(def->os.machine, "pc-q35-7.2") != 0 || def->numa.ncells != 2 ||
-        def->numa.ninterconnects != 2 || g_strcmp0(def->memballoonModel, "virtio") != 0) {
+        def->vcpus != 4 || def->vcpusCurrent != 2 || def->memoryKiB != 3145728 || !def->acpi ||
+        g_strcmp0(def->os.firmware, "efi") != 0 || g_strcmp0(def->os.machine, "pc-q35-7.2") != 0 ||
+        def->numa.ncells != 2 || def->numa.ninterconnects != 2 ||
+        g_strcmp0(def->memballoonModel, "virtio") != 0) {
         printf("# domain-level values parsed wrong\n");
         return -1;
     }

@@ -150,8 +150,9 @@ spmTestCompareToFile(const char *actual, const char *path)
         return 0;
     }
     if (!g_file_get_contents(path, &expect, NULL, NULL)) {
-        printf("# expected output file %s is missing (regenerate with SPM_TEST_REGENERATE_OUTPUT=1)\n",
-               path);
+        printf(
+            "# expected output file %s is missing (regenerate with SPM_TEST_REGENERATE_OUTPUT=1)\n",
+            path);
         return -1;
     }
     if (strcmp(expect, actual) != 0) {

@@ -23,9 +23,9 @@ int spmTestRun(const char *title, int (*body)(const void *data), const void *dat
  * process exit status: 0, 1 when any case failed, 77 when every case was skipped. */
 int spmTestMain(int argc, char **argv, int (*func)(void));
 
-#define SPM_TEST_MAIN(func) \
-    int main(int argc, char **argv) \
-    { \
+#define SPM_TEST_MAIN(func)                   \
+    int main(int argc, char **argv)           \
+    {                                         \
         return spmTestMain(argc, argv, func); \
     }
 

@@ -18,7 +18,7 @@
 
 typedef struct {
     const char *in;
-    const char *out;   /* NULL: must fail */
+    const char *out; /* NULL: must fail */
 } spmBitmapCase;
 
 static int
@@ -56,12 +56,11 @@ testBitmapOps(const void *opaque)
     g_autoptr(GPtrArray) ranges = NULL;
 
     spmBitmapSetBit(a, 3);
-    spmBitmapSetBit(a, 200);   /* grows */
+    spmBitmapSetBit(a, 200); /* grows */
     spmBitmapSetBit(b, 200);
     if (spmBitmapCountBits(a) != 2 || spmBitmapLastSetBit(a) != 200 ||
         spmBitmapNextSetBit(a, 3) != 200 || spmBitmapNextSetBit(a, 200) != -1 ||
-        spmBitmapFirstCommonBit(a, b) != 200 || !spmBitmapOverlaps(a, b) ||
-        spmBitmapEqual(a, b))
+        spmBitmapFirstCommonBit(a, b) != 200 || !spmBitmapOverlaps(a, b) || spmBitmapEqual(a, b))
         return -1;
     spmBitmapClearBit(a, 3);
     if (!spmBitmapEqual(a, b) || spmBitmapIsBitSet(a, 3) || !spmBitmapIsBitSet(a, 200))
@@ -80,7 +79,7 @@ testBitmapOps(const void *opaque)
 typedef struct {
     unsigned long long value;
     const char *unit;
-    unsigned long long bytes;  /* 0: must fail */
+    unsigned long long bytes; /* 0: must fail */
 } spmScaleCase;
 
 static int
@@ -192,7 +191,7 @@ testAtomicWrite(const void *opaque)
         spmFileReadAll(path, 100, &buf, &len) < 0 || len != 4 || strcmp(buf, "two!") != 0)
         goto cleanup;
     g_clear_pointer(&buf, g_free);
-    if (spmFileReadAll(path, 3, &buf, &len) == 0)   /* over the limit */
+    if (spmFileReadAll(path, 3, &buf, &len) == 0) /* over the limit */
         goto cleanup;
     if (spmFileWriteAtomic(bad, "x", 1, 0600) == 0 || !spmErrorHasCode(SPM_ERR_SYSTEM_ERROR))
         goto cleanup;
@@ -201,7 +200,7 @@ testAtomicWrite(const void *opaque)
     if (!d || g_strcmp0(g_dir_read_name(d), "f") != 0 || g_dir_read_name(d) != NULL)
         goto cleanup;
     ret = 0;
- cleanup:
+cleanup:
     unlink(path);
     rmdir(dir);
     return ret;
@@ -211,18 +210,36 @@ static int
 mymain(void)
 {
     static const spmBitmapCase bitmaps[] = {
-        {"0", "0"}, {"0-3", "0-3"}, {"0-3,^2", "0-1,3"}, {"8,0-1", "0-1,8"},
-        {" 1 , 3 ", "1,3"}, {"0-1023", "0-1023"},
-        {"", NULL}, {"^1", NULL}, {"1-", NULL}, {"3-1", NULL}, {"0-1,", NULL},
-        {"a", NULL}, {"1024", NULL}, {"0,^0", NULL}, {"^0-2", NULL},
-        {"99999999999999999999", NULL},
+        {"0", "0"},          {"0-3", "0-3"},
+        {"0-3,^2", "0-1,3"}, {"8,0-1", "0-1,8"},
+        {" 1 , 3 ", "1,3"},  {"0-1023", "0-1023"},
+        {"", NULL},          {"^1", NULL},
+        {"1-", NULL},        {"3-1", NULL},
+        {"0-1,", NULL},      {"a", NULL},
+        {"1024", NULL},      {"0,^0", NULL},
+        {"^0-2", NULL},      {"99999999999999999999", NULL},
     };
     static const spmScaleCase scales[] = {
-        {1, NULL, 1024}, {1, "", 1024}, {1, "b", 1}, {3, "bytes", 3}, {1, "KiB", 1024},
-        {1, "k", 1024}, {1, "KB", 1000}, {2, "MiB", 2 * SPM_MIB}, {1, "m", SPM_MIB},
-        {1, "MB", 1000000}, {64, "GiB", 64 * SPM_GIB}, {1, "G", SPM_GIB},
-        {1, "gib", SPM_GIB}, {1, "TiB", SPM_TIB}, {1, "EiB", 1ULL << 60},
-        {4, "EiB", 1ULL << 62}, {5, "EiB", 0}, {1, "GB2", 0}, {1, "Gi", 0}, {1, "x", 0},
+        {1, NULL, 1024},
+        {1, "", 1024},
+        {1, "b", 1},
+        {3, "bytes", 3},
+        {1, "KiB", 1024},
+        {1, "k", 1024},
+        {1, "KB", 1000},
+        {2, "MiB", 2 * SPM_MIB},
+        {1, "m", SPM_MIB},
+        {1, "MB", 1000000},
+        {64, "GiB", 64 * SPM_GIB},
+        {1, "G", SPM_GIB},
+        {1, "gib", SPM_GIB},
+        {1, "TiB", SPM_TIB},
+        {1, "EiB", 1ULL << 60},
+        {4, "EiB", 1ULL << 62},
+        {5, "EiB", 0},
+        {1, "GB2", 0},
+        {1, "Gi", 0},
+        {1, "x", 0},
         {1ULL << 53, "TiB", 0},
     };
     int ret = 0;

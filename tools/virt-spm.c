@@ -37,29 +37,26 @@ spmCliPrintUsage(FILE *fp, const char *progname)
     size_t i;
 
     fprintf(fp, _("Usage: %1$s [-c URI] [-d] [-q] COMMAND [OPTIONS] [ARGS]\n"), progname);
-    fprintf(fp, "%s", _("\nSPM-typed guest NUMA nodes (memmap='spm') for libvirt domains.\n\nCommands:\n"));
+    fprintf(fp, "%s",
+            _("\nSPM-typed guest NUMA nodes (memmap='spm') for libvirt domains.\n\nCommands:\n"));
     for (i = 0; i < G_N_ELEMENTS(spmCliCommands); i++) {
         fprintf(fp, "  %-18s %s\n", spmCliCommands[i].name, _(spmCliCommands[i].summary));
     }
-    fprintf(fp, "%s", _("\nGlobal options:\n"
-                        "  -c, --connect URI  libvirt connection URI (default: libvirt's default)\n"
-                        "  -d, --debug        print debug messages\n"
-                        "  -q, --quiet        print only errors and warnings\n"
-                        "  -h, --help         show this help, or a command's with COMMAND --help\n"
-                        "  -V, --version      print the version\n"
-                        "\nExit codes: 0 ok, 1 invalid configuration, 2 schema failure, 3 usage,\n"
-                        "4 I/O error, 5 malformed XML, 6 emulator or capability data,\n"
-                        "7 libvirt error, 8 internal error.\n"));
+    fprintf(fp, "%s",
+            _("\nGlobal options:\n"
+              "  -c, --connect URI  libvirt connection URI (default: libvirt's default)\n"
+              "  -d, --debug        print debug messages\n"
+              "  -q, --quiet        print only errors and warnings\n"
+              "  -h, --help         show this help, or a command's with COMMAND --help\n"
+              "  -V, --version      print the version\n"
+              "\nExit codes: 0 ok, 1 invalid configuration, 2 schema failure, 3 usage,\n"
+              "4 I/O error, 5 malformed XML, 6 emulator or capability data,\n"
+              "7 libvirt error, 8 internal error.\n"));
 }
 
 int
-spmCliParseOptions(spmCliContext *ctx,
-                   const spmCliCommand *cmd,
-                   GOptionEntry *entries,
-                   int *argc,
-                   char ***argv,
-                   int minargs,
-                   int maxargs)
+spmCliParseOptions(spmCliContext *ctx, const spmCliCommand *cmd, GOptionEntry *entries, int *argc,
+                   char ***argv, int minargs, int maxargs)
 {
     g_autofree char *params = g_strdup_printf("%s %s", cmd->name, cmd->parameters);
     g_autoptr(GOptionContext) octx = g_option_context_new(params);
@@ -99,15 +96,15 @@ spmCliParseOptions(spmCliContext *ctx,
     }
 
     if (!g_option_context_parse(octx, argc, argv, &err)) {
-        fprintf(stderr, _("%1$s %2$s: %3$s\nTry '%1$s %2$s --help'.\n"),
-                ctx->progname, cmd->name, err->message);
+        fprintf(stderr, _("%1$s %2$s: %3$s\nTry '%1$s %2$s --help'.\n"), ctx->progname, cmd->name,
+                err->message);
         return SPM_EXIT_USAGE;
     }
 
     rest = *argc - 1;
     if (rest < minargs || rest > maxargs) {
-        fprintf(stderr, _("%1$s %2$s: expected %3$s\nTry '%1$s %2$s --help'.\n"),
-                ctx->progname, cmd->name, cmd->parameters);
+        fprintf(stderr, _("%1$s %2$s: expected %3$s\nTry '%1$s %2$s --help'.\n"), ctx->progname,
+                cmd->name, cmd->parameters);
         return SPM_EXIT_USAGE;
     }
     return SPM_EXIT_OK;
@@ -162,8 +159,8 @@ main(int argc, char **argv)
             g_free(ctx.uri);
             return SPM_EXIT_OK;
         } else {
-            fprintf(stderr, _("%1$s: unknown option '%2$s'\nTry '%1$s --help'.\n"),
-                    ctx.progname, opt);
+            fprintf(stderr, _("%1$s: unknown option '%2$s'\nTry '%1$s --help'.\n"), ctx.progname,
+                    opt);
             g_free(ctx.uri);
             return SPM_EXIT_USAGE;
         }
@@ -180,8 +177,8 @@ main(int argc, char **argv)
             char *helpargv[] = {argv[i + 1], (char *)"--help", NULL};
             rc = cmd->run(&ctx, 2, helpargv);
         } else if (i + 1 < argc) {
-            fprintf(stderr, _("%1$s: unknown command '%2$s'\nTry '%1$s --help'.\n"),
-                    ctx.progname, argv[i + 1]);
+            fprintf(stderr, _("%1$s: unknown command '%2$s'\nTry '%1$s --help'.\n"), ctx.progname,
+                    argv[i + 1]);
             rc = SPM_EXIT_USAGE;
         } else {
             spmCliPrintUsage(stdout, ctx.progname);
@@ -192,8 +189,8 @@ main(int argc, char **argv)
     }
 
     if (!(cmd = spmCliFindCommand(argv[i]))) {
-        fprintf(stderr, _("%1$s: unknown command '%2$s'\nTry '%1$s --help'.\n"),
-                ctx.progname, argv[i]);
+        fprintf(stderr, _("%1$s: unknown command '%2$s'\nTry '%1$s --help'.\n"), ctx.progname,
+                argv[i]);
         g_free(ctx.uri);
         return SPM_EXIT_USAGE;
     }

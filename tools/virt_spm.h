@@ -10,30 +10,31 @@
 
 /* Documented exit codes (docs/virt-spm.rst). */
 typedef enum {
-    SPM_EXIT_OK = 0,              /* success (warnings may have been printed) */
-    SPM_EXIT_INVALID_CONFIG = 1,  /* the configuration breaks a rule (semantic, capability, layout) */
-    SPM_EXIT_SCHEMA = 2,          /* the document does not validate against the RELAX NG schema */
-    SPM_EXIT_USAGE = 3,           /* bad command line */
-    SPM_EXIT_IO = 4,              /* a file could not be read or written */
-    SPM_EXIT_MALFORMED = 5,       /* not well-formed XML, or not a <domain> document */
-    SPM_EXIT_EMULATOR = 6,        /* the QEMU binary could not be probed, or its data is corrupt */
-    SPM_EXIT_LIBVIRT = 7,         /* libvirt refused the operation */
-    SPM_EXIT_INTERNAL = 8,        /* a bug in virt-spm */
+    SPM_EXIT_OK = 0, /* success (warnings may have been printed) */
+    SPM_EXIT_INVALID_CONFIG =
+        1,                  /* the configuration breaks a rule (semantic, capability, layout) */
+    SPM_EXIT_SCHEMA = 2,    /* the document does not validate against the RELAX NG schema */
+    SPM_EXIT_USAGE = 3,     /* bad command line */
+    SPM_EXIT_IO = 4,        /* a file could not be read or written */
+    SPM_EXIT_MALFORMED = 5, /* not well-formed XML, or not a <domain> document */
+    SPM_EXIT_EMULATOR = 6,  /* the QEMU binary could not be probed, or its data is corrupt */
+    SPM_EXIT_LIBVIRT = 7,   /* libvirt refused the operation */
+    SPM_EXIT_INTERNAL = 8,  /* a bug in virt-spm */
 } spmExitCode;
 
 typedef struct _spmCliContext spmCliContext;
 struct _spmCliContext {
-    const char *progname;         /* "virt-spm" */
-    char *uri;                    /* -c/--connect URI, or NULL for libvirt's default */
-    bool debug;                   /* -d/--debug */
-    bool quiet;                   /* -q/--quiet */
+    const char *progname; /* "virt-spm" */
+    char *uri;            /* -c/--connect URI, or NULL for libvirt's default */
+    bool debug;           /* -d/--debug */
+    bool quiet;           /* -q/--quiet */
 };
 
 typedef struct _spmCliCommand spmCliCommand;
 struct _spmCliCommand {
-    const char *name;             /* "validate" */
-    const char *parameters;       /* "FILE|-" (for the usage line) */
-    const char *summary;          /* one line, for virt-spm --help */
+    const char *name;       /* "validate" */
+    const char *parameters; /* "FILE|-" (for the usage line) */
+    const char *summary;    /* one line, for virt-spm --help */
     /* Runs the verb.  argv[0] is the verb name.  Returns an spmExitCode. */
     int (*run)(spmCliContext *ctx, int argc, char **argv);
 };
@@ -45,13 +46,8 @@ struct _spmCliCommand {
  * SPM_EXIT_OK).  @nargs is the number of positional arguments expected
  * (min..max) left in argv after parsing.
  */
-int spmCliParseOptions(spmCliContext *ctx,
-                       const spmCliCommand *cmd,
-                       GOptionEntry *entries,
-                       int *argc,
-                       char ***argv,
-                       int minargs,
-                       int maxargs);
+int spmCliParseOptions(spmCliContext *ctx, const spmCliCommand *cmd, GOptionEntry *entries,
+                       int *argc, char ***argv, int minargs, int maxargs);
 
 /* Prints queued errors/warnings and returns @code. */
 int spmCliFinish(spmCliContext *ctx, int code);

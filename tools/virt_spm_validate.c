@@ -19,7 +19,8 @@ int
 spmCmdValidate(spmCliContext *ctx, int argc, char **argv)
 {
     const spmCliCommand cmd = {
-        "validate", "[--no-schema] FILE|-",
+        "validate",
+        "[--no-schema] FILE|-",
         N_("Check a domain XML against virt-spm's schema (libvirt's domain schema plus memmap), then against every SPM rule. Prints every problem found."),
         NULL,
     };

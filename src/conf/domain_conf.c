@@ -16,35 +16,74 @@
 SPM_ENUM_IMPL(spmDomainMemmap, SPM_DOMAIN_MEMMAP_LAST, "normal", "spm", "reserved");
 SPM_ENUM_IMPL(spmTristateBool, SPM_TRISTATE_LAST, "absent", "yes", "no");
 SPM_ENUM_IMPL(spmDomainMemoryAccess, SPM_DOMAIN_MEMORY_ACCESS_LAST, "default", "shared", "private");
-SPM_ENUM_IMPL(spmNumaCacheAssociativity, SPM_NUMA_CACHE_ASSOCIATIVITY_LAST,
-              "none", "direct", "full");
-SPM_ENUM_IMPL(spmNumaCachePolicy, SPM_NUMA_CACHE_POLICY_LAST,
-              "none", "writeback", "writethrough");
+SPM_ENUM_IMPL(spmNumaCacheAssociativity, SPM_NUMA_CACHE_ASSOCIATIVITY_LAST, "none", "direct",
+              "full");
+SPM_ENUM_IMPL(spmNumaCachePolicy, SPM_NUMA_CACHE_POLICY_LAST, "none", "writeback", "writethrough");
 SPM_ENUM_IMPL(spmNumaInterconnectType, SPM_NUMA_INTERCONNECT_LAST, "latency", "bandwidth");
 SPM_ENUM_IMPL(spmNumaAccess, SPM_NUMA_ACCESS_LAST, "access", "read", "write");
-SPM_ENUM_IMPL(spmNumatuneMode, SPM_NUMATUNE_MODE_LAST,
-              "strict", "preferred", "interleave", "restrictive");
+SPM_ENUM_IMPL(spmNumatuneMode, SPM_NUMATUNE_MODE_LAST, "strict", "preferred", "interleave",
+              "restrictive");
 SPM_ENUM_IMPL(spmNumatunePlacement, SPM_NUMATUNE_PLACEMENT_LAST, "default", "static", "auto");
 SPM_ENUM_IMPL(spmMemorySource, SPM_MEMORY_SOURCE_LAST, "default", "file", "anonymous", "memfd");
 SPM_ENUM_IMPL(spmMemoryAllocation, SPM_MEMORY_ALLOCATION_LAST, "default", "immediate", "ondemand");
-SPM_ENUM_IMPL(spmMemoryModel, SPM_MEMORY_MODEL_LAST,
-              "dimm", "nvdimm", "virtio-pmem", "virtio-mem", "sgx-epc");
+SPM_ENUM_IMPL(spmMemoryModel, SPM_MEMORY_MODEL_LAST, "dimm", "nvdimm", "virtio-pmem", "virtio-mem",
+              "sgx-epc");
 SPM_ENUM_IMPL(spmLoaderType, SPM_LOADER_TYPE_LAST, "default", "rom", "pflash");
 
-#define SPM_PROP_ENUM(node, name, type, flags, dst) \
-    spmXMLPropEnum(node, name, type##TypeFromString, type##TypeToString, \
-                   type##TypeLast(), flags, (int *)(dst))
+#define SPM_PROP_ENUM(node, name, type, flags, dst)                                               \
+    spmXMLPropEnum(node, name, type##TypeFromString, type##TypeToString, type##TypeLast(), flags, \
+                   (int *)(dst))
 
-static int spmDomainMemmapTypeLast(void) { return SPM_DOMAIN_MEMMAP_LAST; }
-static int spmDomainMemoryAccessTypeLast(void) { return SPM_DOMAIN_MEMORY_ACCESS_LAST; }
-static int spmNumaCacheAssociativityTypeLast(void) { return SPM_NUMA_CACHE_ASSOCIATIVITY_LAST; }
-static int spmNumaCachePolicyTypeLast(void) { return SPM_NUMA_CACHE_POLICY_LAST; }
-static int spmNumaAccessTypeLast(void) { return SPM_NUMA_ACCESS_LAST; }
-static int spmNumatuneModeTypeLast(void) { return SPM_NUMATUNE_MODE_LAST; }
-static int spmNumatunePlacementTypeLast(void) { return SPM_NUMATUNE_PLACEMENT_LAST; }
-static int spmMemorySourceTypeLast(void) { return SPM_MEMORY_SOURCE_LAST; }
-static int spmMemoryAllocationTypeLast(void) { return SPM_MEMORY_ALLOCATION_LAST; }
-static int spmLoaderTypeTypeLast(void) { return SPM_LOADER_TYPE_LAST; }
+static int
+spmDomainMemmapTypeLast(void)
+{
+    return SPM_DOMAIN_MEMMAP_LAST;
+}
+static int
+spmDomainMemoryAccessTypeLast(void)
+{
+    return SPM_DOMAIN_MEMORY_ACCESS_LAST;
+}
+static int
+spmNumaCacheAssociativityTypeLast(void)
+{
+    return SPM_NUMA_CACHE_ASSOCIATIVITY_LAST;
+}
+static int
+spmNumaCachePolicyTypeLast(void)
+{
+    return SPM_NUMA_CACHE_POLICY_LAST;
+}
+static int
+spmNumaAccessTypeLast(void)
+{
+    return SPM_NUMA_ACCESS_LAST;
+}
+static int
+spmNumatuneModeTypeLast(void)
+{
+    return SPM_NUMATUNE_MODE_LAST;
+}
+static int
+spmNumatunePlacementTypeLast(void)
+{
+    return SPM_NUMATUNE_PLACEMENT_LAST;
+}
+static int
+spmMemorySourceTypeLast(void)
+{
+    return SPM_MEMORY_SOURCE_LAST;
+}
+static int
+spmMemoryAllocationTypeLast(void)
+{
+    return SPM_MEMORY_ALLOCATION_LAST;
+}
+static int
+spmLoaderTypeTypeLast(void)
+{
+    return SPM_LOADER_TYPE_LAST;
+}
 
 
 static void
@@ -195,11 +234,11 @@ spmNumaCellParseCaches(xmlNodePtr cellNode, spmNumaCell *cell)
 
         if (spmXMLPropUInt(cnode, "level", SPM_XML_PROP_REQUIRED, &c->level) < 0)
             ok = false;
-        if (SPM_PROP_ENUM(cnode, "associativity", spmNumaCacheAssociativity,
-                          SPM_XML_PROP_REQUIRED, &c->associativity) < 0)
+        if (SPM_PROP_ENUM(cnode, "associativity", spmNumaCacheAssociativity, SPM_XML_PROP_REQUIRED,
+                          &c->associativity) < 0)
             ok = false;
-        if (SPM_PROP_ENUM(cnode, "policy", spmNumaCachePolicy,
-                          SPM_XML_PROP_REQUIRED, &c->policy) < 0)
+        if (SPM_PROP_ENUM(cnode, "policy", spmNumaCachePolicy, SPM_XML_PROP_REQUIRED, &c->policy) <
+            0)
             ok = false;
         if (!size || !line) {
             spmReportError(SPM_ERR_XML_ERROR,
@@ -239,16 +278,16 @@ spmNumaParseCell(xmlNodePtr node, size_t pos, spmNumaCell *cell)
         g_autofree char *errmsg = NULL;
 
         if (!(cell->cpus = spmBitmapParse(cpus, SPM_BITMAP_PARSE_MAX, &errmsg))) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("Invalid value for attribute 'cpus' in NUMA cell '%1$u': '%2$s': %3$s"),
-                           cell->id, cpus, errmsg);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("Invalid value for attribute 'cpus' in NUMA cell '%1$u': '%2$s': %3$s"), cell->id,
+                cpus, errmsg);
         }
     }
 
     spmDomainParseMemoryAttr(node, "memory", "unit", true, &cell->memKiB);
 
-    SPM_PROP_ENUM(node, "memAccess", spmDomainMemoryAccess, SPM_XML_PROP_NONZERO,
-                  &cell->memAccess);
+    SPM_PROP_ENUM(node, "memAccess", spmDomainMemoryAccess, SPM_XML_PROP_NONZERO, &cell->memAccess);
     {
         bool discard;
         int rc = spmXMLPropYesNo(node, "discard", 0, &discard);
@@ -268,7 +307,8 @@ static void
 spmNumaParseInterconnects(xmlNodePtr inode, spmNuma *numa)
 {
     xmlNodePtr cur;
-    size_t n = spmXMLChildElementCount(inode, "latency") + spmXMLChildElementCount(inode, "bandwidth");
+    size_t n =
+        spmXMLChildElementCount(inode, "latency") + spmXMLChildElementCount(inode, "bandwidth");
     size_t i = 0;
 
     if (n == 0)
@@ -286,7 +326,7 @@ spmNumaParseInterconnects(xmlNodePtr inode, spmNuma *numa)
         else if (xmlStrEqual(cur->name, BAD_CAST "bandwidth"))
             ic->type = SPM_NUMA_INTERCONNECT_BANDWIDTH;
         else
-            continue;  /* libvirt skips unknown children */
+            continue; /* libvirt skips unknown children */
 
         ic->node = cur;
         if (spmXMLPropUInt(cur, "initiator", SPM_XML_PROP_REQUIRED, &ic->initiator) < 0)
@@ -411,8 +451,7 @@ spmDomainParseMemoryBacking(xmlNodePtr mbNode, spmDomainDef *def)
     if ((cur = spmXMLChildElement(mbNode, "access")))
         SPM_PROP_ENUM(cur, "mode", spmDomainMemoryAccess, SPM_XML_PROP_NONZERO, &def->mb.access);
     if ((cur = spmXMLChildElement(mbNode, "allocation"))) {
-        SPM_PROP_ENUM(cur, "mode", spmMemoryAllocation, SPM_XML_PROP_NONZERO,
-                      &def->mb.allocation);
+        SPM_PROP_ENUM(cur, "mode", spmMemoryAllocation, SPM_XML_PROP_NONZERO, &def->mb.allocation);
         spmXMLPropUInt(cur, "threads", 0, &def->mb.allocationThreads);
     }
     def->mb.locked = spmXMLChildElement(mbNode, "locked") != NULL;
@@ -453,9 +492,10 @@ spmDomainParseMemoryDevice(xmlNodePtr node, spmMemoryDef *mem)
             unsigned int nodeid;
 
             if (!spmStrToUInt(str, &nodeid) || nodeid > G_MAXINT) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("Invalid value of memory device <target><node>: '%1$s'. Expected a guest NUMA cell id"),
-                               str ? str : "");
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("Invalid value of memory device <target><node>: '%1$s'. Expected a guest NUMA cell id"),
+                    str ? str : "");
             } else {
                 mem->targetNode = nodeid;
             }
@@ -472,11 +512,11 @@ spmDomainParseMemoryDevice(xmlNodePtr node, spmMemoryDef *mem)
                 guint64 v;
                 bool hex = g_str_has_prefix(base, "0x") || g_str_has_prefix(base, "0X");
 
-                if (!g_ascii_string_to_unsigned(hex ? base + 2 : base, hex ? 16 : 10,
-                                                0, G_MAXUINT64, &v, NULL)) {
-                    spmReportError(SPM_ERR_XML_ERROR,
-                                   _("Invalid value for attribute 'base' in element 'address': '%1$s'"),
-                                   base);
+                if (!g_ascii_string_to_unsigned(hex ? base + 2 : base, hex ? 16 : 10, 0,
+                                                G_MAXUINT64, &v, NULL)) {
+                    spmReportError(
+                        SPM_ERR_XML_ERROR,
+                        _("Invalid value for attribute 'base' in element 'address': '%1$s'"), base);
                 } else {
                     mem->hasAddressBase = true;
                     mem->addressBase = v;
@@ -600,8 +640,7 @@ spmDomainDefParseDoc(xmlDocPtr doc)
         def->hasMemory = spmDomainParseMemoryElement(cur, &def->memoryKiB) == 0;
     }
     if ((cur = spmXMLChildElement(def->root, "currentMemory"))) {
-        def->hasCurrentMemory =
-            spmDomainParseMemoryElement(cur, &def->currentMemoryKiB) == 0;
+        def->hasCurrentMemory = spmDomainParseMemoryElement(cur, &def->currentMemoryKiB) == 0;
     }
     if ((cur = spmXMLChildElement(def->root, "maxMemory"))) {
         if (spmDomainParseMemoryElement(cur, &def->maxMemoryKiB) == 0)
@@ -645,8 +684,7 @@ spmDomainDefParseFile(const char *path)
 
     if (spmFileReadAll(path, SPM_FILE_READ_MAX, &buf, &len) < 0)
         return NULL;
-    return spmDomainDefParseString(buf, len,
-                                   SPM_STREQ(path, "-") ? _("standard input") : path);
+    return spmDomainDefParseString(buf, len, SPM_STREQ(path, "-") ? _("standard input") : path);
 }
 
 

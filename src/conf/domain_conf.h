@@ -20,9 +20,9 @@
 #define SPM_METADATA_PREFIX "spm"
 
 typedef enum {
-    SPM_DOMAIN_MEMMAP_NORMAL = 0,   /* default: ordinary RAM; never formatted */
-    SPM_DOMAIN_MEMMAP_SPM,          /* E820 soft reserved (0xEFFFFFFF) + SRAT node */
-    SPM_DOMAIN_MEMMAP_RESERVED,     /* E820 reserved (type 2) */
+    SPM_DOMAIN_MEMMAP_NORMAL = 0, /* default: ordinary RAM; never formatted */
+    SPM_DOMAIN_MEMMAP_SPM,        /* E820 soft reserved (0xEFFFFFFF) + SRAT node */
+    SPM_DOMAIN_MEMMAP_RESERVED,   /* E820 reserved (type 2) */
 
     SPM_DOMAIN_MEMMAP_LAST
 } spmDomainMemmap;
@@ -99,15 +99,15 @@ typedef struct {
     spmNumaInterconnectType type;
     unsigned int initiator;
     unsigned int target;
-    unsigned int cache;        /* 0: the memory itself */
+    unsigned int cache; /* 0: the memory itself */
     spmNumaAccess access;
-    unsigned long long value;  /* latency in ns, bandwidth in KiB/s */
+    unsigned long long value; /* latency in ns, bandwidth in KiB/s */
 } spmNumaInterconnect;
 
 typedef struct {
     xmlNodePtr node;
     unsigned int id;
-    spmBitmap *cpus;           /* NULL for a CPU-less cell */
+    spmBitmap *cpus; /* NULL for a CPU-less cell */
     unsigned long long memKiB;
     spmDomainMemoryAccess memAccess;
     spmTristateBool discard;
@@ -119,7 +119,7 @@ typedef struct {
 } spmNumaCell;
 
 typedef struct {
-    spmNumaCell *cells;        /* in document order */
+    spmNumaCell *cells; /* in document order */
     size_t ncells;
     spmNumaInterconnect *interconnects;
     size_t ninterconnects;
@@ -148,14 +148,14 @@ typedef struct {
     xmlNodePtr node;
     unsigned int cellid;
     spmNumatuneMode mode;
-    spmBitmap *nodeset;        /* host nodes */
+    spmBitmap *nodeset; /* host nodes */
 } spmNumatuneMemnode;
 
 typedef struct {
-    bool hasMemory;            /* <numatune><memory> present */
+    bool hasMemory; /* <numatune><memory> present */
     spmNumatuneMode mode;
     spmNumatunePlacement placement;
-    spmBitmap *nodeset;        /* host nodes, or NULL */
+    spmBitmap *nodeset; /* host nodes, or NULL */
     spmNumatuneMemnode *memnodes;
     size_t nmemnodes;
 } spmNumatune;
@@ -181,8 +181,8 @@ SPM_ENUM_DECL(spmMemoryAllocation);
 
 typedef struct {
     xmlNodePtr node;
-    unsigned long long sizeKiB;   /* 0: the host default huge page size */
-    spmBitmap *nodeset;           /* guest cells, NULL: every cell */
+    unsigned long long sizeKiB; /* 0: the host default huge page size */
+    spmBitmap *nodeset;         /* guest cells, NULL: every cell */
 } spmHugepage;
 
 typedef struct {
@@ -211,17 +211,17 @@ SPM_ENUM_DECL(spmMemoryModel);
 
 typedef struct {
     xmlNodePtr node;
-    int model;                    /* spmMemoryModel, or -1 for a model we do not know */
+    int model; /* spmMemoryModel, or -1 for a model we do not know */
     char *modelName;
     spmDomainMemoryAccess access;
     spmTristateBool discard;
     unsigned long long sizeKiB;
-    int targetNode;               /* guest cell, -1 when absent */
-    unsigned long long blockKiB;      /* virtio-mem */
-    unsigned long long requestedKiB;  /* virtio-mem */
-    unsigned long long labelKiB;      /* nvdimm */
-    unsigned long long pagesizeKiB;   /* <source><pagesize> */
-    spmBitmap *sourceNodemask;        /* host nodes */
+    int targetNode;                  /* guest cell, -1 when absent */
+    unsigned long long blockKiB;     /* virtio-mem */
+    unsigned long long requestedKiB; /* virtio-mem */
+    unsigned long long labelKiB;     /* nvdimm */
+    unsigned long long pagesizeKiB;  /* <source><pagesize> */
+    spmBitmap *sourceNodemask;       /* host nodes */
     char *sourcePath;
     bool hasAddressBase;
     unsigned long long addressBase;
@@ -237,16 +237,16 @@ typedef enum {
 SPM_ENUM_DECL(spmLoaderType);
 
 typedef struct {
-    char *type;                   /* hvm */
-    char *arch;                   /* NULL: the host's */
-    char *machine;                /* NULL: QEMU's default */
-    char *firmware;               /* "efi", "bios" or NULL */
-    char *loader;                 /* loader path, NULL when absent */
+    char *type;     /* hvm */
+    char *arch;     /* NULL: the host's */
+    char *machine;  /* NULL: QEMU's default */
+    char *firmware; /* "efi", "bios" or NULL */
+    char *loader;   /* loader path, NULL when absent */
     spmLoaderType loaderType;
     bool hasLoader;
     char *nvram;
     char *nvramTemplate;
-    char *kernel;                 /* direct kernel boot */
+    char *kernel; /* direct kernel boot */
 } spmDomainOS;
 
 typedef struct _spmDomainDef spmDomainDef;
@@ -254,24 +254,24 @@ struct _spmDomainDef {
     xmlDocPtr doc;
     xmlNodePtr root;
 
-    char *virtType;               /* <domain type=''> */
+    char *virtType; /* <domain type=''> */
     char *name;
     char *uuid;
 
     bool hasMemory;
-    unsigned long long memoryKiB;         /* <memory>: the total incl. memory devices */
+    unsigned long long memoryKiB; /* <memory>: the total incl. memory devices */
     bool hasCurrentMemory;
     unsigned long long currentMemoryKiB;
     bool hasMaxMemory;
     unsigned long long maxMemoryKiB;
-    unsigned int maxMemorySlots;          /* 0 when absent */
+    unsigned int maxMemorySlots; /* 0 when absent */
 
     bool hasVcpu;
-    unsigned int vcpus;                   /* maximum */
-    unsigned int vcpusCurrent;            /* == vcpus unless current= is set */
+    unsigned int vcpus;        /* maximum */
+    unsigned int vcpusCurrent; /* == vcpus unless current= is set */
 
     spmDomainOS os;
-    bool acpi;                            /* <features><acpi/> */
+    bool acpi; /* <features><acpi/> */
 
     bool hasNuma;
     spmNuma numa;

@@ -20,7 +20,7 @@ typedef struct {
 } spmSchemaCacheEntry;
 
 static GMutex spmSchemaLock;
-static GHashTable *spmSchemaCache;   /* path -> spmSchemaCacheEntry */
+static GHashTable *spmSchemaCache; /* path -> spmSchemaCacheEntry */
 
 static bool
 spmSchemaRunningFromBuildTree(void)
@@ -100,9 +100,10 @@ spmSchemaLoad(const char *path)
         goto out;
     xmlRelaxNGSetParserStructuredErrors(pctxt, (xmlStructuredErrorFunc)spmSchemaCollect, msgs);
     if (!(rng = xmlRelaxNGParse(pctxt))) {
-        spmReportError(SPM_ERR_INTERNAL_ERROR,
-                       _("cannot compile schema '%1$s': %2$s (is libvirt's domain.rng installed where virt-spm was built against?)"),
-                       path, msgs->str);
+        spmReportError(
+            SPM_ERR_INTERNAL_ERROR,
+            _("cannot compile schema '%1$s': %2$s (is libvirt's domain.rng installed where virt-spm was built against?)"),
+            path, msgs->str);
         goto out;
     }
     entry = g_new0(spmSchemaCacheEntry, 1);
@@ -110,7 +111,7 @@ spmSchemaLoad(const char *path)
     entry->rng = rng;
     g_hash_table_insert(spmSchemaCache, entry->path, entry);
 
- out:
+out:
     xmlRelaxNGFreeParserCtxt(pctxt);
     g_mutex_unlock(&spmSchemaLock);
     return rng;

@@ -46,15 +46,17 @@ spmValidateCellIds(const spmDomainDef *def)
         unsigned int id = def->numa.cells[i].id;
 
         if (id >= n) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("NUMA cell id '%1$u' is out of range: the %2$zu cells must have ids 0 to %3$zu, each exactly once (non-contiguous ids or ids not starting from 0 are not allowed)"),
-                           id, n, n - 1);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("NUMA cell id '%1$u' is out of range: the %2$zu cells must have ids 0 to %3$zu, each exactly once (non-contiguous ids or ids not starting from 0 are not allowed)"),
+                id, n, n - 1);
             continue;
         }
         if (seen[id]) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("Duplicate NUMA cell info for cell id '%1$u': each cell id may appear only once"),
-                           id);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("Duplicate NUMA cell info for cell id '%1$u': each cell id may appear only once"),
+                id);
             continue;
         }
         seen[id] = true;
@@ -83,9 +85,10 @@ spmValidateCellCpus(const spmDomainDef *def)
         total += spmBitmapCountBits(a->cpus);
         last = spmBitmapLastSetBit(a->cpus);
         if (last >= (ssize_t)maxvcpus) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("CPU IDs in <numa> exceed the <vcpu> count: NUMA cell '%1$u' lists vCPU %2$zd, but the domain has %3$u vCPUs (ids 0 to %4$u); raise <vcpu> or fix the cell's cpus"),
-                           a->id, last, maxvcpus, maxvcpus - 1);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("CPU IDs in <numa> exceed the <vcpu> count: NUMA cell '%1$u' lists vCPU %2$zd, but the domain has %3$u vCPUs (ids 0 to %4$u); raise <vcpu> or fix the cell's cpus"),
+                a->id, last, maxvcpus, maxvcpus - 1);
         }
         if (spmBitmapOverlaps(a->cpus, seen)) {
             for (j = 0; j < i; j++) {
@@ -93,9 +96,10 @@ spmValidateCellCpus(const spmDomainDef *def)
                 ssize_t common;
 
                 if (b->cpus && (common = spmBitmapFirstCommonBit(b->cpus, a->cpus)) >= 0) {
-                    spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                                   _("NUMA cells %1$u and %2$u have overlapping vCPU ids (vCPU %3$zd is in both); each vCPU belongs to one cell"),
-                                   b->id, a->id, common);
+                    spmReportError(
+                        SPM_ERR_CONFIG_UNSUPPORTED,
+                        _("NUMA cells %1$u and %2$u have overlapping vCPU ids (vCPU %3$zd is in both); each vCPU belongs to one cell"),
+                        b->id, a->id, common);
                 }
             }
         }
@@ -104,8 +108,8 @@ spmValidateCellCpus(const spmDomainDef *def)
     }
     if (total > maxvcpus) {
         spmReportError(SPM_ERR_XML_ERROR,
-                       _("Number of CPUs in <numa> (%1$zu) exceeds the <vcpu> count (%2$u)"),
-                       total, maxvcpus);
+                       _("Number of CPUs in <numa> (%1$zu) exceeds the <vcpu> count (%2$u)"), total,
+                       maxvcpus);
     }
 }
 
@@ -123,21 +127,25 @@ spmValidateCellDistances(const spmDomainDef *def)
             const spmNumaDistance *d = &cell->distances[j];
 
             if (d->cellid >= def->numa.ncells) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("NUMA cell '%1$u' has a distance to sibling '%2$u', which does not refer to a valid cell (the domain has %3$zu cells)"),
-                               cell->id, d->cellid, def->numa.ncells);
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("NUMA cell '%1$u' has a distance to sibling '%2$u', which does not refer to a valid cell (the domain has %3$zu cells)"),
+                    cell->id, d->cellid, def->numa.ncells);
             } else if (d->value < SPM_NUMA_DISTANCE_LOCAL || d->value > SPM_NUMA_DISTANCE_MAX) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("NUMA distance '%1$u' from cell '%2$u' to sibling '%3$u' is invalid: distances range from 10 to 255"),
-                               d->value, cell->id, d->cellid);
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("NUMA distance '%1$u' from cell '%2$u' to sibling '%3$u' is invalid: distances range from 10 to 255"),
+                    d->value, cell->id, d->cellid);
             } else if (d->cellid == cell->id && d->value != SPM_NUMA_DISTANCE_LOCAL) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("NUMA distance of cell '%1$u' to itself is '%2$u': the local distance must be 10"),
-                               cell->id, d->value);
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("NUMA distance of cell '%1$u' to itself is '%2$u': the local distance must be 10"),
+                    cell->id, d->value);
             } else if (d->cellid != cell->id && d->value == SPM_NUMA_DISTANCE_LOCAL) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("NUMA distance from cell '%1$u' to sibling '%2$u' is 10, which means local: remote distances must be 11 to 255"),
-                               cell->id, d->cellid);
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("NUMA distance from cell '%1$u' to sibling '%2$u' is 10, which means local: remote distances must be 11 to 255"),
+                    cell->id, d->cellid);
             }
         }
     }
@@ -159,20 +167,23 @@ spmValidateCellTyping(const spmDomainDef *def)
             continue;
         }
         if (cell->memKiB == 0) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("NUMA cell '%1$u' is typed '%2$s' but has no memory: a typed cell is the memory it types; give it a size, or drop memmap"),
-                           cell->id, spmMemmapName(cell->memmap));
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '%1$u' is typed '%2$s' but has no memory: a typed cell is the memory it types; give it a size, or drop memmap"),
+                cell->id, spmMemmapName(cell->memmap));
         }
         if (cell->id == 0) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("NUMA cell '0' cannot be typed '%1$s': the guest firmware and kernel boot from cell 0's memory; keep cell 0 normal and type a cell with a higher id"),
-                           spmMemmapName(cell->memmap));
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '0' cannot be typed '%1$s': the guest firmware and kernel boot from cell 0's memory; keep cell 0 normal and type a cell with a higher id"),
+                spmMemmapName(cell->memmap));
         }
     }
 
     if (spmDomainDefCountTypedCells(def) > 0 && !normalMemory) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("no normal NUMA cell holds memory: the guest needs ordinary RAM to boot from; give a cell without memmap (normally cell 0) some memory"));
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+            _("no normal NUMA cell holds memory: the guest needs ordinary RAM to boot from; give a cell without memmap (normally cell 0) some memory"));
     }
 }
 
@@ -189,9 +200,10 @@ spmValidateMemoryDevices(const spmDomainDef *def)
 
         if (mem->targetNode < 0) {
             if (def->numa.ncells > 0 && mem->model != SPM_MEMORY_MODEL_SGX_EPC) {
-                spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                               _("memory device '%1$s' (number %2$zu) has no <target><node>: with guest NUMA cells each memory device must name its cell"),
-                               mem->modelName, i + 1);
+                spmReportError(
+                    SPM_ERR_CONFIG_UNSUPPORTED,
+                    _("memory device '%1$s' (number %2$zu) has no <target><node>: with guest NUMA cells each memory device must name its cell"),
+                    mem->modelName, i + 1);
             }
             continue;
         }
@@ -201,22 +213,25 @@ spmValidateMemoryDevices(const spmDomainDef *def)
             continue;
         }
         if ((size_t)mem->targetNode >= def->numa.ncells) {
-            spmReportError(SPM_ERR_XML_DETAIL,
-                           _("can't add memory backend for guest node '%1$d' as the guest has only '%2$zu' NUMA nodes configured"),
-                           mem->targetNode, def->numa.ncells);
+            spmReportError(
+                SPM_ERR_XML_DETAIL,
+                _("can't add memory backend for guest node '%1$d' as the guest has only '%2$zu' NUMA nodes configured"),
+                mem->targetNode, def->numa.ncells);
             continue;
         }
         cell = spmDomainDefGetCell(def, mem->targetNode);
         if (cell && spmCellIsTyped(cell)) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("memory device '%1$s' (number %2$zu) targets NUMA cell '%3$u', which is typed '%4$s': a typed cell must not mix its memory with normal memory; target a normal cell, or drop memmap from cell '%3$u'"),
-                           mem->modelName, i + 1, cell->id, spmMemmapName(cell->memmap));
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("memory device '%1$s' (number %2$zu) targets NUMA cell '%3$u', which is typed '%4$s': a typed cell must not mix its memory with normal memory; target a normal cell, or drop memmap from cell '%3$u'"),
+                mem->modelName, i + 1, cell->id, spmMemmapName(cell->memmap));
         }
     }
 
     if (def->nmems > 0 && !def->hasMaxMemory) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("cannot use/hotplug a memory device when domain 'maxMemory' is not defined"));
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+            _("cannot use/hotplug a memory device when domain 'maxMemory' is not defined"));
     }
 }
 
@@ -232,20 +247,23 @@ spmValidateMemorySizes(const spmDomainDef *def)
     else if (def->hasMemory)
         total = def->memoryKiB;
     else {
-        spmReportError(SPM_ERR_XML_ERROR, "%s",
-                       _("Memory size must be specified via <memory> or in the <numa> configuration"));
+        spmReportError(
+            SPM_ERR_XML_ERROR, "%s",
+            _("Memory size must be specified via <memory> or in the <numa> configuration"));
         return;
     }
 
     if (def->numa.ncells == 0 && devices > total) {
-        spmReportError(SPM_ERR_XML_ERROR,
-                       _("Total size of memory devices (%1$llu KiB) exceeds the total memory size (%2$llu KiB)"),
-                       devices, total);
+        spmReportError(
+            SPM_ERR_XML_ERROR,
+            _("Total size of memory devices (%1$llu KiB) exceeds the total memory size (%2$llu KiB)"),
+            devices, total);
     }
     if (def->hasMaxMemory && def->maxMemoryKiB < total) {
-        spmReportError(SPM_ERR_XML_ERROR,
-                       _("maximum memory size must be equal or greater than the actual memory size: <maxMemory> is %1$llu KiB, the cells and memory devices hold %2$llu KiB"),
-                       def->maxMemoryKiB, total);
+        spmReportError(
+            SPM_ERR_XML_ERROR,
+            _("maximum memory size must be equal or greater than the actual memory size: <maxMemory> is %1$llu KiB, the cells and memory devices hold %2$llu KiB"),
+            def->maxMemoryKiB, total);
     }
 }
 
@@ -254,7 +272,7 @@ bool
 spmDomainMachineIsPCFamily(const char *machine)
 {
     if (!machine)
-        return true;  /* QEMU's default x86 machine is pc */
+        return true; /* QEMU's default x86 machine is pc */
     if (SPM_STREQ(machine, "pc") || SPM_STREQ(machine, "q35"))
         return true;
     if (g_str_has_prefix(machine, "pc-i440fx-") || g_str_has_prefix(machine, "pc-q35-"))
@@ -271,19 +289,22 @@ spmValidateGuestPlatform(const spmDomainDef *def)
     const char *arch = def->os.arch;
 
     if (def->os.type && !SPM_STREQ(def->os.type, "hvm")) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("OS type '%1$s' cannot have typed NUMA cells: SPM typing needs a full virtual machine (<type>hvm</type>)"),
-                       def->os.type);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("OS type '%1$s' cannot have typed NUMA cells: SPM typing needs a full virtual machine (<type>hvm</type>)"),
+            def->os.type);
     }
     if (arch && !SPM_STREQ(arch, "x86_64") && !SPM_STREQ(arch, "i686")) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("architecture '%1$s' cannot have typed NUMA cells: only x86_64 and i686 guests get SPM memory (QEMU builds the E820 entry only on x86 pc and q35 machines)"),
-                       arch);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("architecture '%1$s' cannot have typed NUMA cells: only x86_64 and i686 guests get SPM memory (QEMU builds the E820 entry only on x86 pc and q35 machines)"),
+            arch);
     }
     if (!spmDomainMachineIsPCFamily(def->os.machine)) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("machine type '%1$s' cannot have typed NUMA cells: only pc (i440fx) and q35 machine types map SPM memory (microvm and others silently leave the guest without it); use machine='q35'"),
-                       def->os.machine);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("machine type '%1$s' cannot have typed NUMA cells: only pc (i440fx) and q35 machine types map SPM memory (microvm and others silently leave the guest without it); use machine='q35'"),
+            def->os.machine);
     }
 }
 
@@ -292,8 +313,9 @@ static void
 spmValidateACPI(const spmDomainDef *def)
 {
     if (!def->acpi) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                       _("typed NUMA cells need ACPI: the guest learns which node owns SPM memory only from the ACPI SRAT table; add <features><acpi/></features>"));
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+            _("typed NUMA cells need ACPI: the guest learns which node owns SPM memory only from the ACPI SRAT table; add <features><acpi/></features>"));
     }
 }
 
@@ -320,12 +342,14 @@ spmValidateFirmware(const spmDomainDef *def)
 {
     if (!spmDomainDefHasUEFI(def)) {
         if (def->os.firmware && !SPM_STREQ(def->os.firmware, "efi")) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("firmware '%1$s' cannot boot typed NUMA cells: SeaBIOS drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish from the guest; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"),
-                           def->os.firmware);
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("firmware '%1$s' cannot boot typed NUMA cells: SeaBIOS drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish from the guest; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"),
+                def->os.firmware);
         } else {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                           _("typed NUMA cells need UEFI firmware: without <os firmware='efi'> or a pflash <loader>, the guest boots SeaBIOS, which drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"));
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+                _("typed NUMA cells need UEFI firmware: without <os firmware='efi'> or a pflash <loader>, the guest boots SeaBIOS, which drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"));
         }
         return;
     }
@@ -333,12 +357,14 @@ spmValidateFirmware(const spmDomainDef *def)
     /* Nothing in an OVMF image says whether it passes soft-reserved ranges
      * on (edk2 gained it in 2025; Debian 12's OVMF 2022.11 drops them). */
     if (def->os.loader) {
-        spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED,
-                         _("cannot show that firmware '%1$s' passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; see docs/formatdomain-spm.rst"),
-                         def->os.loader);
+        spmReportWarning(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("cannot show that firmware '%1$s' passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; see docs/formatdomain-spm.rst"),
+            def->os.loader);
     } else {
-        spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                         _("cannot show that the UEFI firmware libvirt selects passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; name a verified image with <loader type='pflash'>"));
+        spmReportWarning(
+            SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+            _("cannot show that the UEFI firmware libvirt selects passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; name a verified image with <loader type='pflash'>"));
     }
 }
 
@@ -390,8 +416,8 @@ spmValidateHMAT(const spmDomainDef *def)
 
         if (!spmDomainDefGetCell(def, ic->initiator)) {
             spmReportError(SPM_ERR_XML_ERROR,
-                           _("<%1$s initiator='%2$u'> refers to a non-existent NUMA node"),
-                           kind, ic->initiator);
+                           _("<%1$s initiator='%2$u'> refers to a non-existent NUMA node"), kind,
+                           ic->initiator);
         } else if (!spmCellHasCpus(def, ic->initiator)) {
             spmReportError(SPM_ERR_XML_ERROR,
                            _("<%1$s initiator='%2$u'>: NUMA nodes without CPUs can't be initiator"),
@@ -399,8 +425,8 @@ spmValidateHMAT(const spmDomainDef *def)
         }
         if (!target) {
             spmReportError(SPM_ERR_XML_ERROR,
-                           _("<%1$s target='%2$u'> refers to a non-existent NUMA node"),
-                           kind, ic->target);
+                           _("<%1$s target='%2$u'> refers to a non-existent NUMA node"), kind,
+                           ic->target);
         } else if (ic->cache > 0) {
             bool found = false;
 
@@ -409,9 +435,10 @@ spmValidateHMAT(const spmDomainDef *def)
                     found = true;
             }
             if (!found) {
-                spmReportError(SPM_ERR_XML_ERROR,
-                               _("<%1$s cache='%2$u'> refers to a non-existent cache of NUMA node '%3$u'"),
-                               kind, ic->cache, ic->target);
+                spmReportError(
+                    SPM_ERR_XML_ERROR,
+                    _("<%1$s cache='%2$u'> refers to a non-existent cache of NUMA node '%3$u'"),
+                    kind, ic->cache, ic->target);
             }
         }
     }
@@ -431,9 +458,10 @@ spmValidateHMAT(const spmDomainDef *def)
                 found = true;
         }
         if (!found) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("NUMA cell '%1$u' is typed '%2$s' and has no CPUs, but no <interconnects> entry gives it an initiator: with HMAT every memory-only node needs one; add <latency initiator='N' target='%1$u' type='access' value='...'/> with N a cell that has CPUs"),
-                           cell->id, spmMemmapName(cell->memmap));
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '%1$u' is typed '%2$s' and has no CPUs, but no <interconnects> entry gives it an initiator: with HMAT every memory-only node needs one; add <latency initiator='N' target='%1$u' type='access' value='...'/> with N a cell that has CPUs"),
+                cell->id, spmMemmapName(cell->memmap));
         }
     }
 }
@@ -452,26 +480,29 @@ spmValidateHugepages(const spmDomainDef *def)
 
         if (!page->nodeset) {
             if (haveDefault) {
-                spmReportError(SPM_ERR_XML_DETAIL, "%s",
-                               _("two master hugepages detected: only one <page> may omit 'nodeset'"));
+                spmReportError(
+                    SPM_ERR_XML_DETAIL, "%s",
+                    _("two master hugepages detected: only one <page> may omit 'nodeset'"));
             }
             haveDefault = true;
             continue;
         }
         while ((bit = spmBitmapNextSetBit(page->nodeset, bit)) >= 0) {
             if (!spmDomainDefGetCell(def, bit)) {
-                spmReportError(SPM_ERR_XML_DETAIL,
-                               _("hugepages: node %1$zd not found: <page nodeset> names guest NUMA cells and the domain has %2$zu"),
-                               bit, def->numa.ncells);
+                spmReportError(
+                    SPM_ERR_XML_DETAIL,
+                    _("hugepages: node %1$zd not found: <page nodeset> names guest NUMA cells and the domain has %2$zu"),
+                    bit, def->numa.ncells);
             }
         }
         for (j = 0; j < i; j++) {
             const spmHugepage *other = &def->mb.hugepages[j];
 
             if (other->nodeset && spmBitmapOverlaps(page->nodeset, other->nodeset)) {
-                spmReportError(SPM_ERR_XML_DETAIL,
-                               _("nodeset attribute of hugepages of sizes %1$llu and %2$llu intersect"),
-                               other->sizeKiB, page->sizeKiB);
+                spmReportError(
+                    SPM_ERR_XML_DETAIL,
+                    _("nodeset attribute of hugepages of sizes %1$llu and %2$llu intersect"),
+                    other->sizeKiB, page->sizeKiB);
             }
         }
     }
@@ -497,21 +528,23 @@ spmValidateNumatune(const spmDomainDef *def)
     for (i = 0; i < def->numatune.nmemnodes; i++) {
         const spmNumatuneMemnode *mn = &def->numatune.memnodes[i];
         bool restrictive = mn->mode == SPM_NUMATUNE_MODE_RESTRICTIVE;
-        bool globalRestrictive = def->numatune.hasMemory &&
-            def->numatune.mode == SPM_NUMATUNE_MODE_RESTRICTIVE;
+        bool globalRestrictive =
+            def->numatune.hasMemory && def->numatune.mode == SPM_NUMATUNE_MODE_RESTRICTIVE;
 
         if (!spmDomainDefGetCell(def, mn->cellid)) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("Argument 'cellid' in memnode element must correspond to existing guest's NUMA cell: there is no cell '%1$u'"),
-                           mn->cellid);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("Argument 'cellid' in memnode element must correspond to existing guest's NUMA cell: there is no cell '%1$u'"),
+                mn->cellid);
         }
         if (spmBitmapIsBitSet(seen, mn->cellid))
             spmReportError(SPM_ERR_XML_ERROR, _("Multiple memnode elements with cellid %1$u"),
                            mn->cellid);
         spmBitmapSetBit(seen, mn->cellid);
         if (def->numatune.hasMemory && restrictive != globalRestrictive) {
-            spmReportError(SPM_ERR_XML_ERROR, "%s",
-                           _("'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element, and the other way round"));
+            spmReportError(
+                SPM_ERR_XML_ERROR, "%s",
+                _("'restrictive' mode is required in memnode element when mode is 'restrictive' in memory element, and the other way round"));
         }
     }
 }

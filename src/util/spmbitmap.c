@@ -52,8 +52,7 @@ spmBitmapSetBit(spmBitmap *map, size_t bit)
 
         if (nunits > map->nunits) {
             map->units = g_renew(guint64, map->units, nunits);
-            memset(map->units + map->nunits, 0,
-                   (nunits - map->nunits) * sizeof(guint64));
+            memset(map->units + map->nunits, 0, (nunits - map->nunits) * sizeof(guint64));
             map->nunits = nunits;
         }
         map->nbits = bit + 1;
@@ -164,8 +163,7 @@ spmBitmapEqual(const spmBitmap *a, const spmBitmap *b)
 }
 
 static bool
-spmBitmapParseNumber(const char **cur, size_t maxbit, size_t *value, char **errmsg,
-                     const char *str)
+spmBitmapParseNumber(const char **cur, size_t maxbit, size_t *value, char **errmsg, const char *str)
 {
     const char *p = *cur;
     char *end = NULL;
@@ -178,8 +176,8 @@ spmBitmapParseNumber(const char **cur, size_t maxbit, size_t *value, char **errm
     errno = 0;
     v = strtoull(p, &end, 10);
     if (errno == ERANGE || v > maxbit) {
-        *errmsg = g_strdup_printf(_("'%1$.*2$s' exceeds the maximum of %3$zu"),
-                                  p, (int)(end - p), maxbit);
+        *errmsg = g_strdup_printf(_("'%1$.*2$s' exceeds the maximum of %3$zu"), p, (int)(end - p),
+                                  maxbit);
         return false;
     }
     *value = v;

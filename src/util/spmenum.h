@@ -12,20 +12,20 @@ const char *spmEnumToString(const char *const *types, unsigned int ntypes, int t
 int spmEnumFromString(const char *const *types, unsigned int ntypes, const char *type);
 
 /* Declares NAMETypeToString() and NAMETypeFromString(). */
-#define SPM_ENUM_DECL(name) \
+#define SPM_ENUM_DECL(name)                   \
     const char *name##TypeToString(int type); \
     int name##TypeFromString(const char *type)
 
 /* Defines the table and both functions; the compiler checks that the table
  * has exactly @lastVal entries. */
-#define SPM_ENUM_IMPL(name, lastVal, ...) \
-    static const char *const name##TypeList[] = {__VA_ARGS__}; \
-    G_STATIC_ASSERT(G_N_ELEMENTS(name##TypeList) == lastVal); \
-    const char *name##TypeToString(int type) \
-    { \
-        return spmEnumToString(name##TypeList, G_N_ELEMENTS(name##TypeList), type); \
-    } \
-    int name##TypeFromString(const char *type) \
-    { \
+#define SPM_ENUM_IMPL(name, lastVal, ...)                                             \
+    static const char *const name##TypeList[] = {__VA_ARGS__};                        \
+    G_STATIC_ASSERT(G_N_ELEMENTS(name##TypeList) == lastVal);                         \
+    const char *name##TypeToString(int type)                                          \
+    {                                                                                 \
+        return spmEnumToString(name##TypeList, G_N_ELEMENTS(name##TypeList), type);   \
+    }                                                                                 \
+    int name##TypeFromString(const char *type)                                        \
+    {                                                                                 \
         return spmEnumFromString(name##TypeList, G_N_ELEMENTS(name##TypeList), type); \
     }

@@ -11,10 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-SPM_ENUM_IMPL(spmErrorDomain,
-              SPM_FROM_LAST,
-              "none", "util", "xml", "domain", "schema", "qemu", "qmp", "caps",
-              "layout", "libvirt", "shim", "cli");
+SPM_ENUM_IMPL(spmErrorDomain, SPM_FROM_LAST, "none", "util", "xml", "domain", "schema", "qemu",
+              "qmp", "caps", "layout", "libvirt", "shim", "cli");
 
 static GPrivate spmErrorQueueKey = G_PRIVATE_INIT((GDestroyNotify)g_ptr_array_unref);
 static int spmLogDebugState = -1;
@@ -73,10 +71,7 @@ spmErrorCodePrefix(spmErrorCode code)
 }
 
 static void
-spmErrorQueueAdd(spmErrorDomain domain,
-                 spmErrorCode code,
-                 spmErrorLevel level,
-                 char *message)
+spmErrorQueueAdd(spmErrorDomain domain, spmErrorCode code, spmErrorLevel level, char *message)
 {
     spmError *err = g_new0(spmError, 1);
 
@@ -87,21 +82,14 @@ spmErrorQueueAdd(spmErrorDomain domain,
     g_ptr_array_add(spmErrorQueue(), err);
 
     if (spmLogDebugEnabled())
-        fprintf(stderr, "debug: %s report %s: %s%s\n",
-                spmErrorDomainTypeToString(domain),
-                level == SPM_ERR_LEVEL_WARNING ? "warning" : "error",
-                spmErrorCodePrefix(code), message);
+        fprintf(stderr, "debug: %s report %s: %s%s\n", spmErrorDomainTypeToString(domain),
+                level == SPM_ERR_LEVEL_WARNING ? "warning" : "error", spmErrorCodePrefix(code),
+                message);
 }
 
 void
-spmErrorReport(spmErrorDomain domain,
-               spmErrorCode code,
-               spmErrorLevel level,
-               const char *filename,
-               const char *funcname,
-               size_t linenr,
-               const char *fmt,
-               ...)
+spmErrorReport(spmErrorDomain domain, spmErrorCode code, spmErrorLevel level, const char *filename,
+               const char *funcname, size_t linenr, const char *fmt, ...)
 {
     va_list ap;
     char *msg;
@@ -115,13 +103,8 @@ spmErrorReport(spmErrorDomain domain,
 }
 
 void
-spmErrorReportSystem(spmErrorDomain domain,
-                     int theerrno,
-                     const char *filename,
-                     const char *funcname,
-                     size_t linenr,
-                     const char *fmt,
-                     ...)
+spmErrorReportSystem(spmErrorDomain domain, int theerrno, const char *filename,
+                     const char *funcname, size_t linenr, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
@@ -227,8 +210,8 @@ spmErrorPrintAll(FILE *fp, const char *progname)
 
         if (progname)
             fprintf(fp, "%s: ", progname);
-        fprintf(fp, "%s: %s\n",
-                err->level == SPM_ERR_LEVEL_WARNING ? _("warning") : _("error"), text);
+        fprintf(fp, "%s: %s\n", err->level == SPM_ERR_LEVEL_WARNING ? _("warning") : _("error"),
+                text);
     }
 }
 

@@ -18,18 +18,18 @@
 
 typedef enum {
     SPM_ERR_OK = 0,
-    SPM_ERR_INTERNAL_ERROR,      /* a bug or an inconsistency */
-    SPM_ERR_INVALID_ARG,         /* bad arguments on the command line or to a function */
-    SPM_ERR_SYSTEM_ERROR,        /* a system call failed; errno text appended */
-    SPM_ERR_XML_ERROR,           /* structural XML problem */
-    SPM_ERR_XML_DETAIL,          /* detailed XML problem */
-    SPM_ERR_XML_INVALID_SCHEMA,  /* RELAX NG validation failed */
-    SPM_ERR_CONFIG_UNSUPPORTED,  /* valid XML that the guest/QEMU cannot do */
-    SPM_ERR_OPERATION_FAILED,    /* an operation failed */
-    SPM_ERR_OPERATION_TIMEOUT,   /* an operation did not finish in time */
-    SPM_ERR_OPERATION_INVALID,   /* an operation not allowed in this state */
-    SPM_ERR_QMP_ERROR,           /* QEMU's monitor answered an error or garbage */
-    SPM_ERR_LIBVIRT_ERROR,       /* libvirt reported an error */
+    SPM_ERR_INTERNAL_ERROR,     /* a bug or an inconsistency */
+    SPM_ERR_INVALID_ARG,        /* bad arguments on the command line or to a function */
+    SPM_ERR_SYSTEM_ERROR,       /* a system call failed; errno text appended */
+    SPM_ERR_XML_ERROR,          /* structural XML problem */
+    SPM_ERR_XML_DETAIL,         /* detailed XML problem */
+    SPM_ERR_XML_INVALID_SCHEMA, /* RELAX NG validation failed */
+    SPM_ERR_CONFIG_UNSUPPORTED, /* valid XML that the guest/QEMU cannot do */
+    SPM_ERR_OPERATION_FAILED,   /* an operation failed */
+    SPM_ERR_OPERATION_TIMEOUT,  /* an operation did not finish in time */
+    SPM_ERR_OPERATION_INVALID,  /* an operation not allowed in this state */
+    SPM_ERR_QMP_ERROR,          /* QEMU's monitor answered an error or garbage */
+    SPM_ERR_LIBVIRT_ERROR,      /* libvirt reported an error */
 
     SPM_ERR_LAST
 } spmErrorCode;
@@ -65,36 +65,26 @@ struct _spmError {
     spmErrorCode code;
     spmErrorDomain domain;
     spmErrorLevel level;
-    char *message;   /* the message without the code prefix */
+    char *message; /* the message without the code prefix */
 };
 
-void spmErrorReport(spmErrorDomain domain,
-                    spmErrorCode code,
-                    spmErrorLevel level,
-                    const char *filename,
-                    const char *funcname,
-                    size_t linenr,
-                    const char *fmt,
-                    ...) G_GNUC_PRINTF(7, 8);
+void spmErrorReport(spmErrorDomain domain, spmErrorCode code, spmErrorLevel level,
+                    const char *filename, const char *funcname, size_t linenr, const char *fmt, ...)
+    G_GNUC_PRINTF(7, 8);
 
-void spmErrorReportSystem(spmErrorDomain domain,
-                          int theerrno,
-                          const char *filename,
-                          const char *funcname,
-                          size_t linenr,
-                          const char *fmt,
-                          ...) G_GNUC_PRINTF(6, 7);
+void spmErrorReportSystem(spmErrorDomain domain, int theerrno, const char *filename,
+                          const char *funcname, size_t linenr, const char *fmt, ...)
+    G_GNUC_PRINTF(6, 7);
 
 /* Each .c file defines SPM_FROM_THIS_FILE before using these. */
-#define spmReportError(code, ...) \
-    spmErrorReport(SPM_FROM_THIS_FILE, code, SPM_ERR_LEVEL_ERROR, \
-                   __FILE__, __func__, __LINE__, __VA_ARGS__)
-#define spmReportWarning(code, ...) \
-    spmErrorReport(SPM_FROM_THIS_FILE, code, SPM_ERR_LEVEL_WARNING, \
-                   __FILE__, __func__, __LINE__, __VA_ARGS__)
+#define spmReportError(code, ...)                                                               \
+    spmErrorReport(SPM_FROM_THIS_FILE, code, SPM_ERR_LEVEL_ERROR, __FILE__, __func__, __LINE__, \
+                   __VA_ARGS__)
+#define spmReportWarning(code, ...)                                                               \
+    spmErrorReport(SPM_FROM_THIS_FILE, code, SPM_ERR_LEVEL_WARNING, __FILE__, __func__, __LINE__, \
+                   __VA_ARGS__)
 #define spmReportSystemError(theerrno, ...) \
-    spmErrorReportSystem(SPM_FROM_THIS_FILE, theerrno, \
-                         __FILE__, __func__, __LINE__, __VA_ARGS__)
+    spmErrorReportSystem(SPM_FROM_THIS_FILE, theerrno, __FILE__, __func__, __LINE__, __VA_ARGS__)
 
 /* The printed prefix of a code, e.g. "XML error: ", or "" */
 const char *spmErrorCodePrefix(spmErrorCode code);
@@ -124,8 +114,8 @@ void spmErrorTruncate(size_t mark);
 void spmLogSetDebug(bool enable);
 bool spmLogDebugEnabled(void);
 void spmLogDebugMessage(const char *funcname, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-#define SPM_DEBUG(...) \
-    do { \
-        if (spmLogDebugEnabled()) \
+#define SPM_DEBUG(...)                                 \
+    do {                                               \
+        if (spmLogDebugEnabled())                      \
             spmLogDebugMessage(__func__, __VA_ARGS__); \
     } while (0)

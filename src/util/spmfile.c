@@ -42,8 +42,8 @@ spmFileReadAll(const char *path, size_t maxlen, char **buf, size_t *len)
         if (got == 0)
             break;
         if (data->len + (size_t)got > maxlen) {
-            spmReportError(SPM_ERR_INVALID_ARG,
-                           _("'%1$s' is larger than the limit of %2$zu bytes"), name, maxlen);
+            spmReportError(SPM_ERR_INVALID_ARG, _("'%1$s' is larger than the limit of %2$zu bytes"),
+                           name, maxlen);
             goto error;
         }
         g_byte_array_append(data, (const guint8 *)chunk, got);
@@ -56,7 +56,7 @@ spmFileReadAll(const char *path, size_t maxlen, char **buf, size_t *len)
     *buf = (char *)g_byte_array_free(g_steal_pointer(&data), FALSE);
     return 0;
 
- error:
+error:
     if (fd != STDIN_FILENO)
         close(fd);
     return -1;
@@ -101,7 +101,7 @@ spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode)
     }
     return 0;
 
- error:
+error:
     if (fd >= 0)
         close(fd);
     unlink(tmp);

@@ -22,7 +22,7 @@
 #define SPM_TIB (1024ULL * 1024ULL * 1024ULL * 1024ULL)
 
 /* Round @x up to a multiple of @a (a power of two or any non-zero value). */
-#define SPM_ROUND_UP(x, a) ((((x) + (a) - 1) / (a)) * (a))
+#define SPM_ROUND_UP(x, a) ((((x) + (a)-1) / (a)) * (a))
 
 #define SPM_STREQ(a, b) (strcmp(a, b) == 0)
 #define SPM_STREQ_NULLABLE(a, b) g_strcmp0(a, b) == 0

@@ -55,8 +55,7 @@ spmUnitFactor(const char *unit, unsigned long long *factor)
 
     switch (g_ascii_tolower(unit[0])) {
     case 'b':
-        if (g_ascii_strcasecmp(unit, "b") == 0 ||
-            g_ascii_strcasecmp(unit, "byte") == 0 ||
+        if (g_ascii_strcasecmp(unit, "b") == 0 || g_ascii_strcasecmp(unit, "byte") == 0 ||
             g_ascii_strcasecmp(unit, "bytes") == 0) {
             *factor = 1;
             return true;
@@ -101,18 +100,15 @@ spmUnitFactor(const char *unit, unsigned long long *factor)
 }
 
 bool
-spmScaleInteger(unsigned long long *value,
-                const char *unit,
-                unsigned long long defaultScale,
-                unsigned long long limit,
-                char **errmsg)
+spmScaleInteger(unsigned long long *value, const char *unit, unsigned long long defaultScale,
+                unsigned long long limit, char **errmsg)
 {
     unsigned long long factor = defaultScale;
 
     *errmsg = NULL;
     if (unit && *unit && !spmUnitFactor(unit, &factor)) {
-        *errmsg = g_strdup_printf(_("unknown unit '%1$s'; use b, KiB, MiB, GiB, TiB (or KB, MB, GB, TB)"),
-                                  unit);
+        *errmsg = g_strdup_printf(
+            _("unknown unit '%1$s'; use b, KiB, MiB, GiB, TiB (or KB, MB, GB, TB)"), unit);
         return false;
     }
     if (factor && *value > limit / factor) {

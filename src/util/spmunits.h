@@ -25,11 +25,8 @@ bool spmStrToUInt(const char *str, unsigned int *value);
  * means @defaultScale.  Fails, with *errmsg set, for an unknown unit or a
  * result above @limit.
  */
-bool spmScaleInteger(unsigned long long *value,
-                     const char *unit,
-                     unsigned long long defaultScale,
-                     unsigned long long limit,
-                     char **errmsg);
+bool spmScaleInteger(unsigned long long *value, const char *unit, unsigned long long defaultScale,
+                     unsigned long long limit, char **errmsg);
 
 /* "64 GiB", "1536 MiB", "12345 KiB": the largest unit that divides exactly. */
 char *spmFormatSizeKiB(unsigned long long kib);

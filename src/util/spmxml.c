@@ -29,8 +29,7 @@ spmXMLParse(const char *buf, size_t len, const char *name)
         return NULL;
     }
     if (len == 0) {
-        spmReportError(SPM_ERR_XML_ERROR, _("'%1$s' is empty: expected a <domain> document"),
-                       name);
+        spmReportError(SPM_ERR_XML_ERROR, _("'%1$s' is empty: expected a <domain> document"), name);
         return NULL;
     }
 
@@ -48,8 +47,7 @@ spmXMLParse(const char *buf, size_t len, const char *name)
             g_autofree char *msg = g_strchomp(g_strdup(err->message));
             spmReportError(SPM_ERR_XML_ERROR, _("'%1$s' line %2$d: %3$s"), name, err->line, msg);
         } else {
-            spmReportError(SPM_ERR_XML_ERROR, _("'%1$s' is not a well-formed XML document"),
-                           name);
+            spmReportError(SPM_ERR_XML_ERROR, _("'%1$s' is not a well-formed XML document"), name);
         }
         xmlFreeDoc(doc);
         doc = NULL;
@@ -68,9 +66,8 @@ spmXMLCheckRoot(xmlDocPtr doc, const char *root)
     xmlNodePtr node = xmlDocGetRootElement(doc);
 
     if (!node || !xmlStrEqual(node->name, BAD_CAST root) || node->ns) {
-        spmReportError(SPM_ERR_XML_ERROR,
-                       _("expecting root element of '%1$s', not '%2$s'"),
-                       root, node ? (const char *)node->name : "");
+        spmReportError(SPM_ERR_XML_ERROR, _("expecting root element of '%1$s', not '%2$s'"), root,
+                       node ? (const char *)node->name : "");
         return -1;
     }
     return 0;
@@ -172,8 +169,8 @@ static void
 spmXMLReportBadProp(xmlNodePtr node, const char *name, const char *value, const char *expected)
 {
     spmReportError(SPM_ERR_XML_ERROR,
-                   _("Invalid value for attribute '%1$s' in element '%2$s': '%3$s'. %4$s"),
-                   name, (const char *)node->name, value, expected);
+                   _("Invalid value for attribute '%1$s' in element '%2$s': '%3$s'. %4$s"), name,
+                   (const char *)node->name, value, expected);
 }
 
 static int
@@ -225,13 +222,8 @@ spmXMLPropUInt(xmlNodePtr node, const char *name, unsigned int flags, unsigned i
 }
 
 int
-spmXMLPropEnum(xmlNodePtr node,
-               const char *name,
-               int (*fromString)(const char *),
-               const char *(*toString)(int),
-               int last,
-               unsigned int flags,
-               int *value)
+spmXMLPropEnum(xmlNodePtr node, const char *name, int (*fromString)(const char *),
+               const char *(*toString)(int), int last, unsigned int flags, int *value)
 {
     g_autofree char *str = spmXMLPropString(node, name);
     int v;
@@ -305,9 +297,10 @@ spmXMLParseScaled(xmlNodePtr node, const char *attr, const char *valuestr, const
 
         what = spmXMLPlace(node, attr);
         if (*trimmed && !trimmed[digits]) {
-            spmReportError(SPM_ERR_XML_ERROR,
-                           _("memory size '%1$s' in '%2$s' is too large (the maximum is %3$llu bytes)"),
-                           valuestr, what, (unsigned long long)SPM_MEMORY_MAX_BYTES);
+            spmReportError(
+                SPM_ERR_XML_ERROR,
+                _("memory size '%1$s' in '%2$s' is too large (the maximum is %3$llu bytes)"),
+                valuestr, what, (unsigned long long)SPM_MEMORY_MAX_BYTES);
             return -1;
         }
         spmReportError(SPM_ERR_XML_ERROR,

@@ -15,8 +15,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree);
 
 typedef enum {
-    SPM_XML_PROP_REQUIRED = 1 << 0,  /* a missing attribute is an error */
-    SPM_XML_PROP_NONZERO = 1 << 1,   /* 0 (or the enum's first value) is rejected */
+    SPM_XML_PROP_REQUIRED = 1 << 0, /* a missing attribute is an error */
+    SPM_XML_PROP_NONZERO = 1 << 1,  /* 0 (or the enum's first value) is rejected */
 } spmXMLPropFlags;
 
 /*
@@ -53,15 +53,9 @@ xmlNodePtr spmXMLFindPath(xmlNodePtr parent, const char *path);
  * XML error naming the attribute, the element and the value.
  */
 int spmXMLPropUInt(xmlNodePtr node, const char *name, unsigned int flags, unsigned int *value);
-int spmXMLPropULL(xmlNodePtr node, const char *name, unsigned int flags,
-                  unsigned long long *value);
-int spmXMLPropEnum(xmlNodePtr node,
-                   const char *name,
-                   int (*fromString)(const char *),
-                   const char *(*toString)(int),
-                   int last,
-                   unsigned int flags,
-                   int *value);
+int spmXMLPropULL(xmlNodePtr node, const char *name, unsigned int flags, unsigned long long *value);
+int spmXMLPropEnum(xmlNodePtr node, const char *name, int (*fromString)(const char *),
+                   const char *(*toString)(int), int last, unsigned int flags, int *value);
 int spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool *value);
 
 /*
@@ -73,14 +67,7 @@ int spmXMLPropYesNo(xmlNodePtr node, const char *name, unsigned int flags, bool 
  * as in libvirt.  Returns 0 or -1.  spmXMLParseScaled() gives bytes, with
  * @defaultScale for a missing unit.
  */
-int spmXMLParseScaled(xmlNodePtr node,
-                      const char *attr,
-                      const char *valuestr,
-                      const char *unit,
-                      unsigned long long defaultScale,
-                      unsigned long long *bytes);
-int spmXMLParseMemoryKiB(xmlNodePtr node,
-                         const char *attr,
-                         const char *valuestr,
-                         const char *unit,
+int spmXMLParseScaled(xmlNodePtr node, const char *attr, const char *valuestr, const char *unit,
+                      unsigned long long defaultScale, unsigned long long *bytes);
+int spmXMLParseMemoryKiB(xmlNodePtr node, const char *attr, const char *valuestr, const char *unit,
                          unsigned long long *kib);
