@@ -28,7 +28,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin"
+TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git"
 
 log() { printf '==> %s\n' "$*" >&2; }
 

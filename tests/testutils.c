@@ -98,8 +98,9 @@ spmTestMain(int argc, char **argv, int (*func)(void))
     printf("1..%zu\n", spmTestCount);
     if (spmTestFailed > 0 || rc != 0)
         return 1;
-    if (spmTestCount > 0 && spmTestSkipped == spmTestCount)
-        return SPM_TEST_EXIT_SKIP;
+    /* Every case already said "# SKIP" in TAP, which is how meson learns
+     * that the program was skipped: with the TAP protocol it takes any
+     * non-zero exit, 77 included, as an error. */
     return 0;
 }
 

@@ -14,6 +14,9 @@ import tap  # noqa: E402
 
 VIRT_SPM = tap.build_path("tools", "virt-spm")
 EXAMPLE = tap.src_path("examples", "minimal-spm.xml")
+CAPS_11 = tap.src_path("tests", "qemucapabilitiesdata", "caps_11.1.3_x86_64.replies")
+CAPS_MEMMAP = tap.src_path("tests", "qemucapabilitiesdata", "caps_10.2.2-memmap-type_x86_64.replies")
+CAPS_72 = tap.src_path("tests", "qemucapabilitiesdata", "caps_7.2.22_x86_64.replies")
 
 EXIT_OK, EXIT_INVALID, EXIT_SCHEMA, EXIT_USAGE, EXIT_IO, EXIT_MALFORMED = 0, 1, 2, 3, 4, 5
 
@@ -53,15 +56,38 @@ def example_text():
 
 
 def t_valid():
-    expect(["validate", EXAMPLE], EXIT_OK, out_contains=["validates"])
+    expect(["validate", "--offline", EXAMPLE], EXIT_OK, out_contains=["validates"])
+
+
+def t_valid_with_sp_mem_caps():
+    expect(["validate", "--caps", CAPS_11, EXAMPLE], EXIT_OK, out_contains=["validates"])
+
+
+def t_valid_with_memmap_type_caps():
+    expect(["validate", "--caps", CAPS_MEMMAP, EXAMPLE], EXIT_OK, out_contains=["validates"])
+
+
+def t_capability_refusal():
+    # the example names Debian's QEMU 7.2, which has no SPM interface
+    expect(["validate", "--caps", CAPS_72, EXAMPLE], EXIT_INVALID,
+           ["NUMA cell '1' is typed 'spm'", "(7.2.22) offers no SPM interface"])
+    reserved = example_text().replace("memmap='spm'", "memmap='reserved'")
+    with_file(reserved, lambda p: expect(["validate", "--caps", CAPS_11, p], EXIT_INVALID,
+                                         ["offers only the sp-mem device"]))
+
+
+def t_bad_caps_file():
+    with_file("{ not json", lambda p: expect(["validate", "--caps", p, EXAMPLE], 6, ["error:"]))
+    expect(["validate", "--caps", "/nonexistent.replies", EXAMPLE], 6, ["error:"])
 
 
 def t_valid_stdin():
-    expect(["validate", "-"], EXIT_OK, stdin=example_text(), out_contains=["standard input"])
+    expect(["validate", "--offline", "-"], EXIT_OK, stdin=example_text(),
+           out_contains=["standard input"])
 
 
 def t_quiet():
-    p = expect(["-q", "validate", EXAMPLE], EXIT_OK)
+    p = expect(["-q", "validate", "--offline", EXAMPLE], EXIT_OK)
     assert p.stdout == "", p.stdout
 
 
@@ -114,12 +140,13 @@ def t_unknown_unit():
 
 def t_rule_failure():
     with_file(example_text().replace("<acpi/>", ""), lambda p: expect(
-        ["validate", p], EXIT_INVALID, ["need ACPI"]))
+        ["validate", "--offline", p], EXIT_INVALID, ["need ACPI"]))
 
 
 def t_all_problems():
     text = example_text().replace("<acpi/>", "").replace("firmware='efi'", "firmware='bios'")
-    with_file(text, lambda p: expect(["validate", p], EXIT_INVALID, ["need ACPI", "SeaBIOS"]))
+    with_file(text, lambda p: expect(["validate", "--offline", p], EXIT_INVALID,
+                                     ["need ACPI", "SeaBIOS"]))
 
 
 def t_missing_file():
@@ -149,6 +176,7 @@ def t_usage():
     expect(["validate"], EXIT_USAGE, ["expected"])
     expect(["validate", "a", "b"], EXIT_USAGE)
     expect(["validate", "--frobnicate", EXAMPLE], EXIT_USAGE, ["Unknown option"])
+    expect(["validate", "--offline", "--caps", CAPS_11, EXAMPLE], EXIT_USAGE, ["excludes"])
     expect(["frobnicate"], EXIT_USAGE, ["unknown command 'frobnicate'"])
     expect(["--frobnicate"], EXIT_USAGE, ["unknown option"])
     expect(["-c"], EXIT_USAGE, ["needs a URI"])
@@ -168,7 +196,7 @@ def t_version():
 
 def t_warning_exit_ok():
     # the firmware warning is printed but does not fail validation
-    p = expect(["validate", EXAMPLE], EXIT_OK)
+    p = expect(["validate", "--caps", CAPS_11, EXAMPLE], EXIT_OK)
     assert "warning:" in p.stderr and "error:" not in p.stderr, p.stderr
 
 

@@ -15,8 +15,21 @@
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
 static const spmCliCommand spmCliCommands[] = {
-    {"validate", "[--no-schema] FILE|-",
+    {"validate", "[--no-schema] [--emulator PATH | --caps FILE | --offline] FILE|-",
      N_("check a domain XML against the schema and the SPM rules"), spmCmdValidate},
+    {"layout", "[--emulator PATH | --caps FILE] [--json] [--svg OUT] FILE|-",
+     N_("show the guest-physical memory map QEMU will build (E820, SRAT, sp-mem addresses)"),
+     spmCmdLayout},
+    {"domcapabilities", "[--emulator PATH | --caps FILE] [--arch A] [--machine M] [--json]",
+     N_("show what a QEMU binary offers for SPM-typed cells (memmap values, QEMU interface)"),
+     spmCmdDomcapabilities},
+    {"define", "[--print-xml] [--no-cache] FILE|-",
+     N_("validate a domain and define it in libvirt with its typed cells kept"), spmCmdDefine},
+    {"dumpxml", "[--inactive] [--raw] DOMAIN",
+     N_("print a domain's XML as the user wrote it (memmap restored)"), spmCmdDumpxml},
+    {"domxml-to-native", "[--args] [--no-cache] FILE|-",
+     N_("print the exact QEMU command line for a domain XML"), spmCmdDomxmlToNative},
+    {"undefine", "[--nvram] DOMAIN", N_("undefine a domain"), spmCmdUndefine},
 };
 
 static const spmCliCommand *

@@ -52,5 +52,26 @@ int spmCliParseOptions(spmCliContext *ctx, const spmCliCommand *cmd, GOptionEntr
 /* Prints queued errors/warnings and returns @code. */
 int spmCliFinish(spmCliContext *ctx, int code);
 
+/*
+ * Reads FILE ("-": standard input), checks it against the schema (unless
+ * @noSchema) and every SPM rule, and returns SPM_EXIT_OK with *@def set, or
+ * the exit code of the first stage that failed, with every problem queued.
+ */
+struct _spmDomainDef;
+int spmCliLoadDomain(const char *path, bool noSchema, struct _spmDomainDef **def);
+
 /* The verbs, each in its own file tools/virt_spm_<verb>.c */
 int spmCmdValidate(spmCliContext *ctx, int argc, char **argv);
+int spmCmdDefine(spmCliContext *ctx, int argc, char **argv);
+int spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv);
+int spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv);
+int spmCmdUndefine(spmCliContext *ctx, int argc, char **argv);
+int spmCmdLayout(spmCliContext *ctx, int argc, char **argv);
+int spmCmdDomcapabilities(spmCliContext *ctx, int argc, char **argv);
+
+/* QEMU capabilities for a verb: from --caps FILE, else from --emulator PATH
+ * (default /usr/bin/qemu-system-ARCH, ARCH defaulting to the host's) through
+ * the cache.  NULL with an error queued (exit with SPM_EXIT_EMULATOR). */
+typedef struct _spmQEMUCaps spmQEMUCaps;
+spmQEMUCaps *spmCliLoadQEMUCaps(spmCliContext *ctx, const char *emulator, const char *capsFile,
+                                const char *arch, bool noCache);

@@ -1,0 +1,273 @@
+/*
+ * bench-shim.c: what the emulator shim adds to starting QEMU
+ *
+ *   bench-shim [--qemu PATH] [--runs N] [--shim PATH]
+ *
+ * Times fork + exec + wait of QEMU with -version (QEMU exits right after
+ * checking its option names), started directly and through an emulator link
+ * to virt-spm-shim, in interleaved rounds:
+ *   direct       QEMU -version
+ *   passthrough  LINK -version                      (no launch data)
+ *   direct-big   QEMU -version <rewritten 5-node libvirt argv>
+ *   rewrite      LINK -version <libvirt argv + launch data for 4 typed nodes>
+ * and prints min/median/mean/p90 per mode and the shim overhead as the
+ * difference of the medians (passthrough - direct, rewrite - direct-big).
+ * Target: <= 2 ms.  The default QEMU is /usr/bin/qemu-system-x86_64 (a real
+ * binary; a shell-script wrapper would add the same cost to both sides).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "qemu_argv_rewrite.h"
+#include "qemu_emulator_link.h"
+#include "spmerror.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BENCH_MODES 4
+
+static const char *const benchModeNames[BENCH_MODES] = {
+    "direct",
+    "passthrough",
+    "direct-big",
+    "rewrite",
+};
+
+/* libvirt 9.0's argv for tests/qemuargvrewritedata/xml/numa5.xml (QEMU 11.1) */
+static const char *const benchLibvirtArgs[] = {
+    "-name",
+    "guest=spm5,debug-threads=on",
+    "-S",
+    "-machine",
+    "pc-q35-11.1,usb=off,dump-guest-core=off",
+    "-accel",
+    "tcg",
+    "-cpu",
+    "qemu64",
+    "-m",
+    "4864",
+    "-overcommit",
+    "mem-lock=off",
+    "-smp",
+    "6,sockets=6,cores=1,threads=1",
+    "-object",
+    "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node0\",\"size\":2147483648}",
+    "-numa",
+    "node,nodeid=0,cpus=0-1,cpus=4,memdev=ram-node0",
+    "-object",
+    "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node1\",\"size\":1073741824}",
+    "-numa",
+    "node,nodeid=1,cpus=2,memdev=ram-node1",
+    "-object",
+    "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node2\",\"size\":536870912}",
+    "-numa",
+    "node,nodeid=2,cpus=3,cpus=5,memdev=ram-node2",
+    "-object",
+    "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node3\",\"size\":1073741824}",
+    "-numa",
+    "node,nodeid=3,memdev=ram-node3",
+    "-object",
+    "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node4\",\"size\":268435456}",
+    "-numa",
+    "node,nodeid=4,memdev=ram-node4",
+    "-uuid",
+    "c7a5fdbd-edaf-9455-926a-d65c16db1802",
+    "-display",
+    "none",
+    "-no-user-config",
+    "-nodefaults",
+    "-chardev",
+    "socket,id=charmonitor,path=/nonexistent/monitor.sock,server=on,wait=off",
+    "-mon",
+    "chardev=charmonitor,id=monitor,mode=control",
+    "-rtc",
+    "base=utc",
+    "-no-shutdown",
+    "-boot",
+    "strict=on",
+    "-device",
+    "{\"driver\":\"pcie-root-port\",\"port\":8,\"chassis\":1,\"id\":\"pci.1\","
+    "\"bus\":\"pcie.0\",\"multifunction\":true,\"addr\":\"0x1\"}",
+    "-device",
+    "{\"driver\":\"qemu-xhci\",\"id\":\"usb\",\"bus\":\"pci.1\",\"addr\":\"0x0\"}",
+    "-virt-spm-launch",
+    "v=1,form=sp-mem,maxmem=5502926848,slots=0,"
+    "node.1.memmap=spm,node.1.addr=0x100000000,node.1.size=1073741824,"
+    "node.2.memmap=spm,node.2.addr=0x148000000,node.2.size=536870912,"
+    "node.3.memmap=spm,node.3.addr=0x170000000,node.3.size=1073741824,"
+    "node.4.memmap=spm,node.4.addr=0x1b8000000,node.4.size=268435456",
+    "-sandbox",
+    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+    "-msg",
+    "timestamp=on",
+};
+
+static double
+benchNow(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* fork + exec + wait; returns the wall time in ms, or -1. */
+static double
+benchRun(const char *path, char *const *argv)
+{
+    double start = benchNow();
+    int status;
+    pid_t pid;
+
+    if ((pid = fork()) < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+
+        if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+            _exit(127);
+        execv(path, argv);
+        _exit(127);
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return benchNow() - start;
+}
+
+static int
+benchCompare(const void *a, const void *b)
+{
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static char **
+benchArgv(const char *argv0, bool big, bool launch)
+{
+    GPtrArray *args = g_ptr_array_new();
+    size_t i;
+
+    g_ptr_array_add(args, g_strdup(argv0));
+    g_ptr_array_add(args, g_strdup("-version"));
+    for (i = 0; big && i < G_N_ELEMENTS(benchLibvirtArgs); i++)
+        g_ptr_array_add(args, g_strdup(benchLibvirtArgs[i]));
+    g_ptr_array_add(args, NULL);
+    if (big && !launch) {
+        /* what the shim hands to QEMU */
+        char **rewritten = NULL;
+
+        if (spmQEMUArgvRewrite((const char *const *)args->pdata, &rewritten) != 1) {
+            spmErrorPrintAll(stderr, "bench-shim");
+            exit(1);
+        }
+        g_ptr_array_free(args, TRUE);
+        return rewritten;
+    }
+    return (char **)g_ptr_array_free(args, FALSE);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *qemu = "/usr/bin/qemu-system-x86_64";
+    const char *shim = SPM_BENCH_SHIM;
+    unsigned int runs = 300;
+    g_autofree char *tmp = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *link = NULL;
+    char **argvs[BENCH_MODES] = {NULL};
+    const char *paths[BENCH_MODES];
+    double *times[BENCH_MODES];
+    double median[BENCH_MODES];
+    unsigned int i;
+    int m;
+
+    for (i = 1; i < (unsigned int)argc; i++) {
+        if (SPM_STREQ(argv[i], "--qemu") && i + 1 < (unsigned int)argc) {
+            qemu = argv[++i];
+        } else if (SPM_STREQ(argv[i], "--shim") && i + 1 < (unsigned int)argc) {
+            shim = argv[++i];
+        } else if (SPM_STREQ(argv[i], "--runs") && i + 1 < (unsigned int)argc) {
+            runs = strtoul(argv[++i], NULL, 10);
+        } else {
+            fprintf(stderr, "usage: %s [--qemu PATH] [--runs N] [--shim PATH]\n", argv[0]);
+            return 1;
+        }
+    }
+    if (runs < 10)
+        runs = 10;
+
+    if (!(tmp = g_dir_make_tmp("bench-shim-XXXXXX", NULL)))
+        return 1;
+    base = g_build_filename(tmp, "emulators", NULL);
+    if (spmEmulatorLinkCreate(base, qemu, shim, &link) < 0) {
+        spmErrorPrintAll(stderr, "bench-shim");
+        return 1;
+    }
+
+    paths[0] = qemu;
+    paths[1] = link;
+    paths[2] = qemu;
+    paths[3] = link;
+    argvs[0] = benchArgv(qemu, false, false);
+    argvs[1] = benchArgv(link, false, false);
+    argvs[2] = benchArgv(qemu, true, false);
+    argvs[3] = benchArgv(link, true, true);
+
+    for (m = 0; m < BENCH_MODES; m++)
+        times[m] = g_new0(double, runs);
+    /* warm-up: page cache, dynamic loader caches */
+    for (i = 0; i < 20; i++) {
+        for (m = 0; m < BENCH_MODES; m++) {
+            if (benchRun(paths[m], argvs[m]) < 0) {
+                fprintf(stderr, "bench-shim: mode %s failed to run\n", benchModeNames[m]);
+                return 1;
+            }
+        }
+    }
+    for (i = 0; i < runs; i++) {
+        for (m = 0; m < BENCH_MODES; m++) {
+            if ((times[m][i] = benchRun(paths[m], argvs[m])) < 0)
+                return 1;
+        }
+    }
+
+    printf("QEMU: %s\nshim: %s\nruns: %u per mode, interleaved\n\n", qemu, shim, runs);
+    printf("%-12s %9s %9s %9s %9s  (ms)\n", "mode", "min", "median", "mean", "p90");
+    for (m = 0; m < BENCH_MODES; m++) {
+        double sum = 0;
+
+        qsort(times[m], runs, sizeof(double), benchCompare);
+        for (i = 0; i < runs; i++)
+            sum += times[m][i];
+        median[m] = times[m][runs / 2];
+        printf("%-12s %9.3f %9.3f %9.3f %9.3f\n", benchModeNames[m], times[m][0], median[m],
+               sum / runs, times[m][runs * 9 / 10]);
+        g_free(times[m]);
+        g_strfreev(argvs[m]);
+    }
+    printf("\nshim overhead (median difference): passthrough %.3f ms, rewrite %.3f ms "
+           "(target <= 2 ms)\n",
+           median[1] - median[0], median[3] - median[2]);
+
+    {
+        g_autofree char *dir = g_path_get_dirname(link);
+        g_autofree char *target = g_build_filename(dir, SPM_EMULATOR_LINK_TARGET, NULL);
+
+        unlink(link);
+        unlink(target);
+        rmdir(dir);
+        rmdir(base);
+        rmdir(tmp);
+    }
+    return 0;
+}

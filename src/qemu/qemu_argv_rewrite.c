@@ -1,0 +1,924 @@
+/*
+ * qemu_argv_rewrite.c: turns libvirt's QEMU argv into an SPM one
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "qemu_argv_rewrite.h"
+#include "spmerror.h"
+#include "spmkeyval.h"
+
+#include <string.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_SHIM
+
+/* Nesting limit of the JSON reader (libvirt's backends nest two levels). */
+#define SPM_QEMU_JSON_MAX_DEPTH 64
+
+
+/* ---- a minimal JSON reader for libvirt's -object '{...}' arguments ----
+ *
+ * The shim must not link json-c; it only needs the top-level members of one
+ * object: strings decoded, numbers as their text, anything else skipped
+ * after checking its syntax. */
+
+typedef struct _spmQEMUJSONMember spmQEMUJSONMember;
+struct _spmQEMUJSONMember {
+    char *key;
+    char *string; /* decoded, when the value is a string */
+    char *number; /* literal text, when the value is a number */
+};
+
+typedef struct _spmQEMUJSONReader spmQEMUJSONReader;
+struct _spmQEMUJSONReader {
+    const char *p;
+};
+
+static void
+spmQEMUJSONMemberClear(void *data)
+{
+    spmQEMUJSONMember *m = data;
+
+    g_free(m->key);
+    g_free(m->string);
+    g_free(m->number);
+}
+
+static void
+spmQEMUJSONSkipSpace(spmQEMUJSONReader *r)
+{
+    while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
+        r->p++;
+}
+
+static int
+spmQEMUJSONReadHex4(const char *p, gunichar *value)
+{
+    size_t i;
+
+    *value = 0;
+    for (i = 0; i < 4; i++) {
+        int d = g_ascii_xdigit_value(p[i]);
+        if (d < 0)
+            return -1;
+        *value = *value * 16 + (gunichar)d;
+    }
+    return 0;
+}
+
+/* Reads a string at r->p (which is at '"'); *out may be NULL to skip. */
+static int
+spmQEMUJSONReadString(spmQEMUJSONReader *r, char **out)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+
+    r->p++;
+    while (*r->p != '"') {
+        unsigned char c = *r->p;
+        gunichar u;
+
+        if (c == '\0' || c < 0x20)
+            return -1;
+        if (c != '\\') {
+            g_string_append_c(buf, c);
+            r->p++;
+            continue;
+        }
+        r->p++;
+        switch (*r->p) {
+        case '"':
+            g_string_append_c(buf, '"');
+            break;
+        case '\\':
+            g_string_append_c(buf, '\\');
+            break;
+        case '/':
+            g_string_append_c(buf, '/');
+            break;
+        case 'b':
+            g_string_append_c(buf, '\b');
+            break;
+        case 'f':
+            g_string_append_c(buf, '\f');
+            break;
+        case 'n':
+            g_string_append_c(buf, '\n');
+            break;
+        case 'r':
+            g_string_append_c(buf, '\r');
+            break;
+        case 't':
+            g_string_append_c(buf, '\t');
+            break;
+        case 'u':
+            if (spmQEMUJSONReadHex4(r->p + 1, &u) < 0)
+                return -1;
+            r->p += 4;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                gunichar lo;
+
+                if (r->p[1] != '\\' || r->p[2] != 'u' || spmQEMUJSONReadHex4(r->p + 3, &lo) < 0 ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return -1;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                r->p += 6;
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                return -1;
+            }
+            if (u == 0)
+                return -1;
+            g_string_append_unichar(buf, u);
+            break;
+        default:
+            return -1;
+        }
+        r->p++;
+    }
+    r->p++;
+    if (out)
+        *out = g_string_free(g_steal_pointer(&buf), FALSE);
+    return 0;
+}
+
+static int
+spmQEMUJSONReadNumber(spmQEMUJSONReader *r, char **out)
+{
+    const char *start = r->p;
+
+    if (*r->p == '-')
+        r->p++;
+    if (*r->p == '0') {
+        r->p++;
+    } else if (g_ascii_isdigit(*r->p)) {
+        while (g_ascii_isdigit(*r->p))
+            r->p++;
+    } else {
+        return -1;
+    }
+    if (*r->p == '.') {
+        r->p++;
+        if (!g_ascii_isdigit(*r->p))
+            return -1;
+        while (g_ascii_isdigit(*r->p))
+            r->p++;
+    }
+    if (*r->p == 'e' || *r->p == 'E') {
+        r->p++;
+        if (*r->p == '+' || *r->p == '-')
+            r->p++;
+        if (!g_ascii_isdigit(*r->p))
+            return -1;
+        while (g_ascii_isdigit(*r->p))
+            r->p++;
+    }
+    if (out)
+        *out = g_strndup(start, r->p - start);
+    return 0;
+}
+
+static int spmQEMUJSONSkipValue(spmQEMUJSONReader *r, unsigned int depth);
+
+/* Object or array at r->p; each member/element is passed to the skipper. */
+static int
+spmQEMUJSONSkipContainer(spmQEMUJSONReader *r, unsigned int depth)
+{
+    char close = *r->p == '{' ? '}' : ']';
+    bool object = close == '}';
+
+    if (depth >= SPM_QEMU_JSON_MAX_DEPTH)
+        return -1;
+    r->p++;
+    spmQEMUJSONSkipSpace(r);
+    if (*r->p == close) {
+        r->p++;
+        return 0;
+    }
+    while (true) {
+        if (object) {
+            if (*r->p != '"' || spmQEMUJSONReadString(r, NULL) < 0)
+                return -1;
+            spmQEMUJSONSkipSpace(r);
+            if (*r->p != ':')
+                return -1;
+            r->p++;
+            spmQEMUJSONSkipSpace(r);
+        }
+        if (spmQEMUJSONSkipValue(r, depth + 1) < 0)
+            return -1;
+        spmQEMUJSONSkipSpace(r);
+        if (*r->p == close) {
+            r->p++;
+            return 0;
+        }
+        if (*r->p != ',')
+            return -1;
+        r->p++;
+        spmQEMUJSONSkipSpace(r);
+    }
+}
+
+static int
+spmQEMUJSONSkipValue(spmQEMUJSONReader *r, unsigned int depth)
+{
+    switch (*r->p) {
+    case '"':
+        return spmQEMUJSONReadString(r, NULL);
+    case '{':
+    case '[':
+        return spmQEMUJSONSkipContainer(r, depth);
+    case 't':
+        if (!g_str_has_prefix(r->p, "true"))
+            return -1;
+        r->p += 4;
+        return 0;
+    case 'f':
+        if (!g_str_has_prefix(r->p, "false"))
+            return -1;
+        r->p += 5;
+        return 0;
+    case 'n':
+        if (!g_str_has_prefix(r->p, "null"))
+            return -1;
+        r->p += 4;
+        return 0;
+    default:
+        return spmQEMUJSONReadNumber(r, NULL);
+    }
+}
+
+/* The top-level members of the JSON object @str, in order. */
+static GArray *
+spmQEMUJSONObjectMembers(const char *str)
+{
+    g_autoptr(GArray) members = g_array_new(FALSE, TRUE, sizeof(spmQEMUJSONMember));
+    spmQEMUJSONReader r = {str};
+
+    g_array_set_clear_func(members, spmQEMUJSONMemberClear);
+    spmQEMUJSONSkipSpace(&r);
+    if (*r.p != '{')
+        return NULL;
+    r.p++;
+    spmQEMUJSONSkipSpace(&r);
+    if (*r.p == '}') {
+        r.p++;
+    } else {
+        while (true) {
+            spmQEMUJSONMember m = {0};
+
+            if (*r.p != '"' || spmQEMUJSONReadString(&r, &m.key) < 0)
+                return NULL;
+            g_array_append_val(members, m);
+            spmQEMUJSONSkipSpace(&r);
+            if (*r.p != ':')
+                return NULL;
+            r.p++;
+            spmQEMUJSONSkipSpace(&r);
+            if (*r.p == '"') {
+                if (spmQEMUJSONReadString(
+                        &r, &g_array_index(members, spmQEMUJSONMember, members->len - 1).string) <
+                    0)
+                    return NULL;
+            } else if (*r.p == '-' || g_ascii_isdigit(*r.p)) {
+                if (spmQEMUJSONReadNumber(
+                        &r, &g_array_index(members, spmQEMUJSONMember, members->len - 1).number) <
+                    0)
+                    return NULL;
+            } else if (spmQEMUJSONSkipValue(&r, 1) < 0) {
+                return NULL;
+            }
+            spmQEMUJSONSkipSpace(&r);
+            if (*r.p == '}') {
+                r.p++;
+                break;
+            }
+            if (*r.p != ',')
+                return NULL;
+            r.p++;
+            spmQEMUJSONSkipSpace(&r);
+        }
+    }
+    spmQEMUJSONSkipSpace(&r);
+    if (*r.p)
+        return NULL;
+    return g_steal_pointer(&members);
+}
+
+static void
+spmQEMUJSONAppendString(GString *buf, const char *str)
+{
+    const unsigned char *p;
+
+    g_string_append_c(buf, '"');
+    for (p = (const unsigned char *)str; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(buf, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(buf, "\\u%04x", *p);
+        else
+            g_string_append_c(buf, *p);
+    }
+    g_string_append_c(buf, '"');
+}
+
+
+/* ---- sizes as QEMU reads them ---- */
+
+/* Decimal digits with an optional suffix b/k/m/g/t/p/e (any case, 1024-based);
+ * no suffix means @defaultUnit.  QEMU also takes fractions and hex, which
+ * libvirt never writes: refused. */
+static bool
+spmQEMUParseSize(const char *str, unsigned long long defaultUnit, unsigned long long *bytes)
+{
+    unsigned long long v = 0;
+    unsigned long long unit = defaultUnit;
+    const char *p = str;
+
+    if (!g_ascii_isdigit(*p))
+        return false;
+    for (; g_ascii_isdigit(*p); p++) {
+        if (v > (G_MAXUINT64 - (unsigned int)(*p - '0')) / 10)
+            return false;
+        v = v * 10 + (unsigned int)(*p - '0');
+    }
+    if (*p) {
+        const char *suffixes = "BKMGTPE";
+        const char *s = strchr(suffixes, g_ascii_toupper(*p));
+
+        if (!s || p[1])
+            return false;
+        unit = 1ULL << (10 * (s - suffixes));
+    }
+    if (v > G_MAXUINT64 / unit)
+        return false;
+    *bytes = v * unit;
+    return true;
+}
+
+static bool
+spmQEMUParseUInt(const char *str, unsigned int *value)
+{
+    unsigned long long v = 0;
+    const char *p = str;
+
+    if (!g_ascii_isdigit(*p))
+        return false;
+    for (; g_ascii_isdigit(*p); p++) {
+        v = v * 10 + (unsigned int)(*p - '0');
+        if (v > G_MAXUINT)
+            return false;
+    }
+    if (*p)
+        return false;
+    *value = v;
+    return true;
+}
+
+
+/* ---- scanning libvirt's argv ---- */
+
+typedef struct _spmQEMUNumaNode spmQEMUNumaNode;
+struct _spmQEMUNumaNode {
+    size_t idx; /* index of the option's value */
+    unsigned int id;
+    spmKeyval *kv;
+};
+
+typedef struct _spmQEMUArgv spmQEMUArgv;
+struct _spmQEMUArgv {
+    GPtrArray *args; /* owned strings, NULL-terminated */
+    GArray *nodes;   /* spmQEMUNumaNode */
+    GArray *objects; /* size_t: indexes of -object values */
+    size_t memIdx;   /* index of the -m value; 0: none */
+    size_t nmem;
+    size_t lastNumaIdx; /* index of the last -numa value; 0: none */
+    bool keyvalDevice;  /* some -device is in key=value form */
+};
+
+static void
+spmQEMUNumaNodeClear(void *data)
+{
+    spmQEMUNumaNode *node = data;
+
+    spmKeyvalFree(node->kv);
+}
+
+static void
+spmQEMUArgvFree(spmQEMUArgv *qargv)
+{
+    if (!qargv)
+        return;
+    if (qargv->args)
+        g_ptr_array_unref(qargv->args);
+    if (qargv->nodes)
+        g_array_unref(qargv->nodes);
+    if (qargv->objects)
+        g_array_unref(qargv->objects);
+    g_free(qargv);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQEMUArgv, spmQEMUArgvFree);
+
+/* "-numa" and "--numa" are the same QEMU option. */
+static bool
+spmQEMUIsOption(const char *arg, const char *name)
+{
+    if (arg[0] != '-')
+        return false;
+    if (arg[1] == '-')
+        arg++;
+    return SPM_STREQ(arg + 1, name);
+}
+
+static const char *
+spmQEMUArgvGet(const spmQEMUArgv *qargv, size_t idx)
+{
+    return g_ptr_array_index(qargv->args, idx);
+}
+
+static void
+spmQEMUArgvReplace(spmQEMUArgv *qargv, size_t idx, char *value)
+{
+    g_free(g_ptr_array_index(qargv->args, idx));
+    g_ptr_array_index(qargv->args, idx) = value;
+}
+
+static int
+spmQEMUArgvAddNumaNode(spmQEMUArgv *qargv, size_t idx, spmKeyval *kv)
+{
+    spmQEMUNumaNode node = {.idx = idx};
+    const char *nodeid = spmKeyvalGet(kv, "nodeid");
+    size_t i;
+
+    if (spmKeyvalCount(kv, "nodeid") != 1 || !nodeid || !spmQEMUParseUInt(nodeid, &node.id)) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("QEMU option '-numa %1$s' has no single numeric 'nodeid'"),
+                       spmQEMUArgvGet(qargv, idx));
+        spmKeyvalFree(kv);
+        return -1;
+    }
+    for (i = 0; i < qargv->nodes->len; i++) {
+        if (g_array_index(qargv->nodes, spmQEMUNumaNode, i).id == node.id) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("QEMU's command line has NUMA node '%1$u' more than once"), node.id);
+            spmKeyvalFree(kv);
+            return -1;
+        }
+    }
+    node.kv = kv;
+    g_array_append_val(qargv->nodes, node);
+    return 0;
+}
+
+static spmQEMUArgv *
+spmQEMUArgvScan(const char *const *argv)
+{
+    g_autoptr(spmQEMUArgv) qargv = g_new0(spmQEMUArgv, 1);
+    size_t i;
+
+    qargv->args = g_ptr_array_new_with_free_func(g_free);
+    qargv->nodes = g_array_new(FALSE, TRUE, sizeof(spmQEMUNumaNode));
+    g_array_set_clear_func(qargv->nodes, spmQEMUNumaNodeClear);
+    qargv->objects = g_array_new(FALSE, FALSE, sizeof(size_t));
+
+    for (i = 0; argv[i]; i++)
+        g_ptr_array_add(qargv->args, g_strdup(argv[i]));
+    g_ptr_array_add(qargv->args, NULL);
+
+    /* libvirt writes every option and its value as two arguments; values that
+     * look like one of these options make the scan fail, never misapply. */
+    for (i = 1; argv[i]; i++) {
+        const char *opt = argv[i];
+        bool numa = spmQEMUIsOption(opt, "numa");
+        bool mem = spmQEMUIsOption(opt, "m");
+        bool object = spmQEMUIsOption(opt, "object");
+        bool device = spmQEMUIsOption(opt, "device");
+        const char *value;
+
+        if (!numa && !mem && !object && !device)
+            continue;
+        if (!(value = argv[i + 1])) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("QEMU option '%1$s' has no value"), opt);
+            return NULL;
+        }
+        i++;
+
+        if (mem) {
+            qargv->memIdx = i;
+            qargv->nmem++;
+        } else if (object) {
+            g_array_append_val(qargv->objects, i);
+        } else if (device) {
+            if (value[0] != '{')
+                qargv->keyvalDevice = true;
+        } else {
+            g_autoptr(spmKeyval) kv = NULL;
+
+            qargv->lastNumaIdx = i;
+            if (spmKeyvalParse(value, "type", &kv) < 0)
+                return NULL;
+            if (g_strcmp0(spmKeyvalGet(kv, "type"), "node") == 0 &&
+                spmQEMUArgvAddNumaNode(qargv, i, g_steal_pointer(&kv)) < 0)
+                return NULL;
+        }
+    }
+    return g_steal_pointer(&qargv);
+}
+
+static spmQEMUNumaNode *
+spmQEMUArgvFindNode(spmQEMUArgv *qargv, unsigned int id)
+{
+    size_t i;
+
+    for (i = 0; i < qargv->nodes->len; i++) {
+        spmQEMUNumaNode *node = &g_array_index(qargv->nodes, spmQEMUNumaNode, i);
+
+        if (node->id == id)
+            return node;
+    }
+    return NULL;
+}
+
+/* Reads id, qom-type and size of the -object value @str (JSON or key=value).
+ * Returns 0 with *id NULL when the object has no id. */
+static int
+spmQEMUObjectParse(const char *str, char **id, char **type, char **size, bool *json)
+{
+    size_t i;
+
+    *json = str[0] == '{';
+    if (*json) {
+        g_autoptr(GArray) members = spmQEMUJSONObjectMembers(str);
+
+        if (!members) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-object %1$s'"),
+                           str);
+            return -1;
+        }
+        for (i = 0; i < members->len; i++) {
+            spmQEMUJSONMember *m = &g_array_index(members, spmQEMUJSONMember, i);
+            char **dest = NULL;
+            size_t j;
+
+            for (j = 0; j < i; j++) {
+                if (SPM_STREQ(g_array_index(members, spmQEMUJSONMember, j).key, m->key)) {
+                    spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                                   _("QEMU option '-object %1$s' repeats member '%2$s'"), str,
+                                   m->key);
+                    return -1;
+                }
+            }
+            if (SPM_STREQ(m->key, "id"))
+                dest = &m->string;
+            else if (SPM_STREQ(m->key, "qom-type"))
+                dest = &m->string;
+            else if (SPM_STREQ(m->key, "size"))
+                dest = &m->number;
+            if (!dest)
+                continue;
+            if (!*dest) {
+                spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                               _("QEMU option '-object %1$s' has an invalid '%2$s'"), str, m->key);
+                return -1;
+            }
+            if (SPM_STREQ(m->key, "id"))
+                *id = g_steal_pointer(dest);
+            else if (SPM_STREQ(m->key, "qom-type"))
+                *type = g_steal_pointer(dest);
+            else
+                *size = g_steal_pointer(dest);
+        }
+    } else {
+        g_autoptr(spmKeyval) kv = NULL;
+
+        if (spmKeyvalParse(str, "qom-type", &kv) < 0)
+            return -1;
+        if (spmKeyvalCount(kv, "id") > 1 || spmKeyvalCount(kv, "size") > 1) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("QEMU option '-object %1$s' repeats 'id' or 'size'"), str);
+            return -1;
+        }
+        *id = g_strdup(spmKeyvalGet(kv, "id"));
+        *type = g_strdup(spmKeyvalGet(kv, "qom-type"));
+        *size = g_strdup(spmKeyvalGet(kv, "size"));
+    }
+    return 0;
+}
+
+/* Checks that the memory backend @memdev of NUMA node @node exists once
+ * and, if @size is not 0, has exactly @size bytes. */
+static int
+spmQEMUArgvCheckBackend(spmQEMUArgv *qargv, unsigned int node, const char *memdev,
+                        unsigned long long size)
+{
+    g_autofree char *foundType = NULL;
+    g_autofree char *foundSize = NULL;
+    bool foundJSON = false;
+    size_t found = 0;
+    unsigned long long bytes = 0;
+    bool sizeOK;
+    size_t i;
+
+    for (i = 0; i < qargv->objects->len; i++) {
+        const char *str = spmQEMUArgvGet(qargv, g_array_index(qargv->objects, size_t, i));
+        g_autofree char *id = NULL;
+        g_autofree char *type = NULL;
+        g_autofree char *sz = NULL;
+        bool json;
+
+        if (spmQEMUObjectParse(str, &id, &type, &sz, &json) < 0)
+            return -1;
+        if (!id || !SPM_STREQ(id, memdev))
+            continue;
+        found++;
+        g_free(foundType);
+        g_free(foundSize);
+        foundType = g_steal_pointer(&type);
+        foundSize = g_steal_pointer(&sz);
+        foundJSON = json;
+    }
+
+    if (found == 0) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("memory backend '%1$s' of NUMA node '%2$u' is not in QEMU's command line"),
+                       memdev, node);
+        return -1;
+    }
+    if (found > 1) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("memory backend '%1$s' of NUMA node '%2$u' appears more than once"),
+                       memdev, node);
+        return -1;
+    }
+    if (!foundType || !g_str_has_prefix(foundType, "memory-backend-")) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("object '%1$s' of NUMA node '%2$u' is not a memory backend but '%3$s'"),
+                       memdev, node, foundType ? foundType : "");
+        return -1;
+    }
+    if (size == 0)
+        return 0;
+
+    /* JSON sizes are plain integers; key=value sizes take QEMU's suffixes. */
+    if (!foundSize)
+        sizeOK = false;
+    else if (foundJSON)
+        sizeOK = !strpbrk(foundSize, "-.eE") && spmQEMUParseSize(foundSize, 1, &bytes);
+    else
+        sizeOK = spmQEMUParseSize(foundSize, 1, &bytes);
+    if (!sizeOK) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("cannot read the size '%1$s' of memory backend '%2$s'"),
+                       foundSize ? foundSize : "", memdev);
+        return -1;
+    }
+    if (bytes != size) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("backend '%1$s' of NUMA node '%2$u' has %3$llu bytes, launch data %4$llu"),
+                       memdev, node, bytes, size);
+        return -1;
+    }
+    return 0;
+}
+
+static char *
+spmQEMUFormatSpMem(unsigned int node, const char *memdev, unsigned long long addr, bool keyval)
+{
+    GString *buf = g_string_new(NULL);
+
+    if (keyval) {
+        g_autofree char *escaped = spmKeyvalEscape(memdev);
+
+        g_string_append_printf(buf, "sp-mem,id=spm-node%u,memdev=%s,node=%u,addr=%llu", node,
+                               escaped, node, addr);
+    } else {
+        g_string_append_printf(buf,
+                               "{\"driver\":\"sp-mem\",\"id\":\"spm-node%u\",\"memdev\":", node);
+        spmQEMUJSONAppendString(buf, memdev);
+        g_string_append_printf(buf, ",\"node\":%u,\"addr\":%llu}", node, addr);
+    }
+    return g_string_free(buf, FALSE);
+}
+
+/* -m without the typed memory; see the header for the rules. */
+static int
+spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned long long typed)
+{
+    g_autoptr(spmKeyval) kv = NULL;
+    const char *str;
+    const char *sizeStr;
+    const char *maxmemStr;
+    const char *slotsStr;
+    unsigned long long size;
+    unsigned long long maxmem = data->maxmem;
+    unsigned long long libvirtMaxmem = 0;
+    unsigned int slots = data->slots;
+    unsigned int libvirtSlots = 0;
+    unsigned long long ram;
+    size_t i;
+
+    if (qargv->nmem != 1) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("QEMU's command line has %1$zu '-m' options, expected one"), qargv->nmem);
+        return -1;
+    }
+    str = spmQEMUArgvGet(qargv, qargv->memIdx);
+    if (spmKeyvalParse(str, "size", &kv) < 0)
+        return -1;
+    for (i = 0; i < kv->npairs; i++) {
+        const char *key = kv->pairs[i].key;
+
+        if ((!SPM_STREQ(key, "size") && !SPM_STREQ(key, "maxmem") && !SPM_STREQ(key, "slots")) ||
+            !kv->pairs[i].value || spmKeyvalCount(kv, key) != 1) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"),
+                           str);
+            return -1;
+        }
+    }
+    sizeStr = spmKeyvalGet(kv, "size");
+    maxmemStr = spmKeyvalGet(kv, "maxmem");
+    slotsStr = spmKeyvalGet(kv, "slots");
+    /* -m sizes without a suffix are MiB, maxmem without one is bytes. */
+    if (!sizeStr || !spmQEMUParseSize(sizeStr, SPM_MIB, &size) ||
+        (maxmemStr && !spmQEMUParseSize(maxmemStr, 1, &libvirtMaxmem)) ||
+        (slotsStr && !spmQEMUParseUInt(slotsStr, &libvirtSlots))) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"), str);
+        return -1;
+    }
+
+    if (typed >= size) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("the typed NUMA nodes (%1$llu bytes) leave no RAM of '-m %2$s'"), typed,
+                       str);
+        return -1;
+    }
+    ram = size - typed;
+    maxmem = MAX(maxmem, libvirtMaxmem);
+    slots = MAX(slots, libvirtSlots);
+    if (maxmem < size) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("maxmem %1$llu bytes cannot hold RAM %2$llu plus SPM %3$llu bytes"),
+                       maxmem, ram, typed);
+        return -1;
+    }
+    if (ram % SPM_KIB != 0 || maxmem % SPM_KIB != 0) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("RAM %1$llu and maxmem %2$llu bytes of '-m %3$s' are not KiB multiples"),
+                       ram, maxmem, str);
+        return -1;
+    }
+
+    if (slots > 0)
+        spmQEMUArgvReplace(qargv, qargv->memIdx,
+                           g_strdup_printf("size=%lluk,slots=%u,maxmem=%lluk", ram / SPM_KIB, slots,
+                                           maxmem / SPM_KIB));
+    else
+        spmQEMUArgvReplace(
+            qargv, qargv->memIdx,
+            g_strdup_printf("size=%lluk,maxmem=%lluk", ram / SPM_KIB, maxmem / SPM_KIB));
+    return 0;
+}
+
+int
+spmQEMUArgvFindLaunchData(const char *const *argv, size_t *idx)
+{
+    size_t found = 0;
+    size_t i;
+
+    for (i = 1; argv[0] && argv[i]; i++) {
+        if (!SPM_STREQ(argv[i], SPM_LAUNCH_OPTION))
+            continue;
+        if (found) {
+            spmReportError(SPM_ERR_INVALID_ARG, _("QEMU's command line has '%1$s' more than once"),
+                           SPM_LAUNCH_OPTION);
+            return -1;
+        }
+        if (!argv[i + 1]) {
+            spmReportError(SPM_ERR_INVALID_ARG, _("QEMU option '%1$s' has no value"),
+                           SPM_LAUNCH_OPTION);
+            return -1;
+        }
+        found = i;
+    }
+    if (!found)
+        return 0;
+    *idx = found;
+    return 1;
+}
+
+int
+spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, char ***newargv)
+{
+    g_autoptr(spmQEMUArgv) qargv = NULL;
+    g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
+    bool spmem = data->form == SPM_LAUNCH_FORM_SP_MEM;
+    unsigned long long typed = 0;
+    size_t launchIdx;
+    size_t mark;
+    size_t i;
+
+    if (!argv[0]) {
+        spmReportError(SPM_ERR_INTERNAL_ERROR, "%s", _("empty QEMU argv"));
+        return -1;
+    }
+    if (spmLaunchDataValidate(data) < 0)
+        return -1;
+    mark = spmErrorMark();
+    if (spmQEMUArgvFindLaunchData(argv, &launchIdx) != 0) {
+        spmErrorTruncate(mark);
+        spmReportError(SPM_ERR_INTERNAL_ERROR,
+                       _("launch data arguments '%1$s' left in the argv to rewrite"),
+                       SPM_LAUNCH_OPTION);
+        return -1;
+    }
+    if (!(qargv = spmQEMUArgvScan(argv)))
+        return -1;
+
+    for (i = 0; i < data->nnodes; i++) {
+        const spmLaunchNode *lnode = &data->nodes[i];
+        spmQEMUNumaNode *node = spmQEMUArgvFindNode(qargv, lnode->id);
+        const char *memdev;
+
+        if (!node) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("typed NUMA node '%1$u' is not in QEMU's command line"), lnode->id);
+            return -1;
+        }
+        if (spmKeyvalCount(node->kv, "mem") > 0) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("typed NUMA node '%1$u' has legacy 'mem=': '-numa %2$s'"), lnode->id,
+                           spmQEMUArgvGet(qargv, node->idx));
+            return -1;
+        }
+        if (spmKeyvalCount(node->kv, "memmap-type") > 0) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("typed NUMA node '%1$u' already has a memmap-type: '-numa %2$s'"),
+                           lnode->id, spmQEMUArgvGet(qargv, node->idx));
+            return -1;
+        }
+        memdev = spmKeyvalGet(node->kv, "memdev");
+        if (spmKeyvalCount(node->kv, "memdev") != 1 || !memdev || !*memdev) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("typed NUMA node '%1$u' has no single memory backend: '-numa %2$s'"),
+                           lnode->id, spmQEMUArgvGet(qargv, node->idx));
+            return -1;
+        }
+        if (spmQEMUArgvCheckBackend(qargv, lnode->id, memdev, lnode->size) < 0)
+            return -1;
+
+        if (spmem) {
+            if (typed > G_MAXUINT64 - lnode->size) {
+                spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+                               _("the typed NUMA node sizes overflow"));
+                return -1;
+            }
+            typed += lnode->size;
+            g_ptr_array_add(
+                devices, spmQEMUFormatSpMem(lnode->id, memdev, lnode->addr, qargv->keyvalDevice));
+            spmKeyvalRemove(node->kv, "memdev");
+        } else {
+            spmKeyvalAppend(node->kv, "memmap-type", spmLaunchMemmapTypeToString(lnode->memmap));
+        }
+        spmQEMUArgvReplace(qargv, node->idx, spmKeyvalFormat(node->kv));
+    }
+
+    if (spmem) {
+        size_t pos = qargv->lastNumaIdx + 1;
+
+        if (spmQEMUArgvRewriteMemory(qargv, data, typed) < 0)
+            return -1;
+        for (i = 0; i < devices->len; i++) {
+            g_ptr_array_insert(qargv->args, pos++, g_strdup("-device"));
+            g_ptr_array_insert(qargv->args, pos++, g_steal_pointer(&devices->pdata[i]));
+        }
+    }
+
+    *newargv = (char **)g_ptr_array_free(g_steal_pointer(&qargv->args), FALSE);
+    return 0;
+}
+
+int
+spmQEMUArgvRewrite(const char *const *argv, char ***newargv)
+{
+    g_autoptr(spmLaunchData) data = NULL;
+    g_autofree const char **rest = NULL;
+    size_t idx;
+    size_t n;
+    size_t i;
+    size_t j = 0;
+    int rc;
+
+    *newargv = NULL;
+    if ((rc = spmQEMUArgvFindLaunchData(argv, &idx)) <= 0)
+        return rc;
+    if (spmLaunchDataParse(argv[idx + 1], &data) < 0)
+        return -1;
+
+    n = g_strv_length((char **)argv);
+    rest = g_new0(const char *, n - 1);
+    for (i = 0; i < n; i++) {
+        if (i != idx && i != idx + 1)
+            rest[j++] = argv[i];
+    }
+    if (spmQEMUArgvApplyLaunchData(rest, data, newargv) < 0)
+        return -1;
+    return 1;
+}

@@ -1,0 +1,97 @@
+/*
+ * qemu_validate.c: a domain checked against what one QEMU binary can do
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "qemu_validate.h"
+#include "spmerror.h"
+
+#define SPM_FROM_THIS_FILE SPM_FROM_QEMU
+
+
+static void
+spmQEMUValidateCells(const spmDomainDef *def, const spmQEMUCaps *caps)
+{
+    const char *binary = spmQEMUCapsGetBinary(caps);
+    const char *version = spmQEMUCapsGetVersionString(caps);
+    size_t i;
+
+    for (i = 0; i < def->numa.ncells; i++) {
+        const spmNumaCell *cell = &def->numa.cells[i];
+
+        if (spmQEMUCapsSupportsMemmap(caps, cell->memmap))
+            continue;
+
+        if (cell->memmap == SPM_DOMAIN_MEMMAP_SPM) {
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '%1$u' is typed 'spm', but QEMU '%2$s' (%3$s) offers no SPM interface (needs QEMU 11.1 with the sp-mem device, or a build with -numa memmap-type)"),
+                cell->id, binary, version);
+        } else if (spmQEMUCapsGetSpmForm(caps) == SPM_QEMU_SPM_FORM_DEVICE) {
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '%1$u' is typed 'reserved', but QEMU '%2$s' (%3$s) offers only the sp-mem device, which has no reserved typing (needs a build with -numa memmap-type=reserved)"),
+                cell->id, binary, version);
+        } else {
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cell '%1$u' is typed 'reserved', but QEMU '%2$s' (%3$s) offers no reserved typing (needs a build with -numa memmap-type=reserved)"),
+                cell->id, binary, version);
+        }
+    }
+}
+
+
+static void
+spmQEMUValidatePlatform(const spmDomainDef *def, const spmQEMUCaps *caps)
+{
+    const char *binary = spmQEMUCapsGetBinary(caps);
+    const char *version = spmQEMUCapsGetVersionString(caps);
+    const char *arch = spmQEMUCapsGetArch(caps);
+
+    if (def->os.machine && !spmQEMUCapsHasMachine(caps, def->os.machine)) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("machine type '%1$s' is not offered by QEMU '%2$s' (%3$s)"),
+                       def->os.machine, binary, version);
+    }
+
+    /* qemu-system-x86_64 runs i686 guests too */
+    if (def->os.arch && arch && !SPM_STREQ(def->os.arch, arch) &&
+        !(SPM_STREQ(def->os.arch, "i686") && SPM_STREQ(arch, "x86_64"))) {
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("architecture '%1$s' is not offered by QEMU '%2$s' (%3$s), which emulates '%4$s'"),
+            def->os.arch, binary, version, arch);
+    }
+}
+
+
+static void
+spmQEMUValidateHMAT(const spmDomainDef *def, const spmQEMUCaps *caps)
+{
+    bool caches = false;
+    size_t i;
+
+    for (i = 0; i < def->numa.ncells; i++)
+        caches |= def->numa.cells[i].ncaches > 0;
+
+    if ((def->numa.ninterconnects > 0 || caches) && !spmQEMUCapsHasHMAT(caps)) {
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("NUMA interconnects and caches need HMAT, which QEMU '%1$s' (%2$s) does not offer"),
+            spmQEMUCapsGetBinary(caps), spmQEMUCapsGetVersionString(caps));
+    }
+}
+
+
+int
+spmQEMUValidateDomainDef(const spmDomainDef *def, const spmQEMUCaps *caps)
+{
+    size_t before = spmErrorCount();
+
+    spmQEMUValidatePlatform(def, caps);
+    spmQEMUValidateCells(def, caps);
+    spmQEMUValidateHMAT(def, caps);
+    return (int)(spmErrorCount() - before);
+}

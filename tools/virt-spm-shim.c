@@ -1,0 +1,150 @@
+/*
+ * virt-spm-shim.c: the emulator libvirt executes for SPM domains
+ *
+ * libvirt runs BASE/<hash>/qemu-system-x86_64 (a link to this program, see
+ * src/qemu/qemu_emulator_link.h).  The shim execs the real QEMU, the
+ * `target` link next to argv[0], in place (same pid, same file
+ * descriptors): with argv untouched when there is no launch data (libvirt's
+ * capability probe), or with the argv rewritten by spmQEMUArgvRewrite().
+ * Any problem is printed as "virt-spm-shim: error: ..." on stderr, which
+ * libvirt's domain log keeps and quotes, and the shim exits 1 without
+ * starting QEMU.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "qemu_argv_rewrite.h"
+#include "qemu_emulator_link.h"
+#include "spmerror.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_SHIM
+
+#define SPM_SHIM_NAME "virt-spm-shim"
+
+static int
+spmShimFail(void)
+{
+    spmErrorPrintAll(stderr, SPM_SHIM_NAME);
+    return 1;
+}
+
+/* One line with the command QEMU really gets, quoted like libvirt's logs. */
+static void
+spmShimLogExec(char *const *argv)
+{
+    g_autoptr(GString) buf = g_string_new(SPM_SHIM_NAME ": exec:");
+    size_t i;
+
+    for (i = 0; argv[i]; i++) {
+        const char *arg = argv[i];
+        const char *p;
+
+        g_string_append_c(buf, ' ');
+        if (*arg && !strpbrk(arg, "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")) {
+            g_string_append(buf, arg);
+            continue;
+        }
+        g_string_append_c(buf, '\'');
+        for (p = arg; *p; p++) {
+            if (*p == '\'')
+                g_string_append(buf, "'\\''");
+            else
+                g_string_append_c(buf, *p);
+        }
+        g_string_append_c(buf, '\'');
+    }
+    g_string_append_c(buf, '\n');
+    if (fwrite(buf->str, 1, buf->len, stderr) != buf->len || fflush(stderr) != 0) {
+        /* the log is advisory: QEMU still starts */
+    }
+}
+
+/* libvirt names every guest it starts (-name guest=...); its capability
+ * probe (-machine none) never does. */
+static bool
+spmShimIsGuestLaunch(char **argv)
+{
+    size_t i;
+
+    for (i = 1; argv[i]; i++) {
+        if (SPM_STREQ(argv[i], "-name") || SPM_STREQ(argv[i], "--name"))
+            return true;
+    }
+    return false;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autofree char *emulator = NULL;
+    g_auto(GStrv) newargv = NULL;
+    char **execargv = argv;
+    struct stat selfsb;
+    struct stat targetsb;
+    int rc;
+
+    setlocale(LC_ALL, "");
+
+    if (argc < 1 || !argv[0] || !strchr(argv[0], '/')) {
+        spmReportError(SPM_ERR_OPERATION_INVALID,
+                       _("must be executed through a virt-spm emulator link, not as '%1$s'"),
+                       argc >= 1 && argv[0] ? argv[0] : "");
+        return spmShimFail();
+    }
+    if ((rc = spmEmulatorLinkGetTarget(argv[0], &emulator)) <= 0) {
+        if (rc == 0)
+            spmReportError(SPM_ERR_OPERATION_INVALID,
+                           _("'%1$s' is not a virt-spm emulator link: no '%2$s' next to it"),
+                           argv[0], SPM_EMULATOR_LINK_TARGET);
+        return spmShimFail();
+    }
+    if (stat(emulator, &targetsb) == 0 && stat("/proc/self/exe", &selfsb) == 0 &&
+        targetsb.st_dev == selfsb.st_dev && targetsb.st_ino == selfsb.st_ino) {
+        spmReportError(SPM_ERR_OPERATION_INVALID,
+                       _("the target '%1$s' of '%2$s' is the shim itself"), emulator, argv[0]);
+        return spmShimFail();
+    }
+
+    if ((rc = spmQEMUArgvRewrite((const char *const *)argv, &newargv)) < 0) {
+        spmShimFail();
+        /* libvirt's argv is not what `virt-spm define` planned for */
+        if (spmErrorHasCode(SPM_ERR_CONFIG_UNSUPPORTED))
+            fprintf(stderr, "%s: %s\n", SPM_SHIM_NAME,
+                    _("note: after changing the domain, run 'virt-spm define' again"));
+        return 1;
+    }
+    if (rc == 0 && spmShimIsGuestLaunch(argv)) {
+        /* virt-spm points <emulator> at the shim only for domains with typed
+         * cells, and always adds launch data; a guest launch without it
+         * means the domain was edited behind virt-spm's back.  Starting it
+         * would boot the SPM memory as ordinary RAM: refuse. */
+        spmReportError(
+            SPM_ERR_OPERATION_INVALID, "%s",
+            _("this guest is launched through the virt-spm shim but carries no launch data (its <qemu:commandline> lost '-virt-spm-launch'), so its SPM cells would boot as ordinary RAM; refusing to start it"));
+        spmShimFail();
+        fprintf(
+            stderr, "%s: %s\n", SPM_SHIM_NAME,
+            _("note: define the domain again with 'virt-spm define', or point <emulator> at the real QEMU if it has no typed cells"));
+        return 1;
+    }
+    if (rc > 0) {
+        g_free(newargv[0]);
+        newargv[0] = g_strdup(emulator);
+        execargv = newargv;
+        spmShimLogExec(execargv);
+    } else {
+        /* QEMU sees what libvirt would pass when executing it directly */
+        execargv[0] = emulator;
+    }
+
+    execv(emulator, execargv);
+    spmReportSystemError(errno, _("cannot execute '%1$s'"), emulator);
+    return spmShimFail();
+}

@@ -1,0 +1,332 @@
+/*
+ * virt_spm_domain.c: running typed domains on stock libvirt:
+ * "define", "dumpxml", "domxml-to-native" and "undefine"
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "virt_spm.h"
+#include "virt_spm_libvirt.h"
+#include "domain_conf.h"
+#include "domain_schema.h"
+#include "qemu_argv_rewrite.h"
+#include "qemu_capabilities.h"
+#include "qemu_define.h"
+#include "qemu_emulator_link.h"
+#include "spmerror.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_CLI
+
+/* The shim binary: $VIRT_SPM_SHIM, the build tree's when virt-spm runs from
+ * its build directory, else the installed one. */
+static char *
+spmCliShimPath(void)
+{
+    const char *env = getenv("VIRT_SPM_SHIM");
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+
+    if (env && *env)
+        return g_strdup(env);
+    if (exe && g_str_has_prefix(exe, SPM_BUILD_ROOT "/"))
+        return g_build_filename(SPM_BUILD_ROOT, "tools", "virt-spm-shim", NULL);
+    return g_strdup(SPM_SHIM_PATH);
+}
+
+static const char *
+spmCliEmulatorLinkDir(void)
+{
+    const char *env = getenv("VIRT_SPM_EMULATOR_DIR");
+
+    return env && *env ? env : SPM_EMULATOR_LINK_DIR;
+}
+
+/*
+ * The common part of define and domxml-to-native: load and check FILE,
+ * probe its emulator when it has typed cells, compute the launch data.
+ */
+static int
+spmCliPrepareDomain(const char *path, bool noCache, spmDomainDef **defret, char **realEmulator,
+                    spmLaunchData **launch)
+{
+    g_autoptr(spmDomainDef) def = NULL;
+    g_autoptr(spmQEMUCaps) caps = NULL;
+    int rc;
+
+    if ((rc = spmCliLoadDomain(path, false, &def)) != SPM_EXIT_OK)
+        return rc;
+    *realEmulator = spmQEMUDefineRealEmulator(def);
+    *launch = NULL;
+    if (spmDomainDefCountTypedCells(def) > 0) {
+        if (!(caps = spmQEMUCapsLookup(*realEmulator, noCache ? SPM_QEMU_CAPS_NO_CACHE : 0)))
+            return SPM_EXIT_EMULATOR;
+        if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
+            return SPM_EXIT_INVALID_CONFIG;
+    }
+    *defret = g_steal_pointer(&def);
+    return SPM_EXIT_OK;
+}
+
+int
+spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
+{
+    const spmCliCommand cmd = {
+        "define",
+        "[--print-xml] [--no-cache] FILE|-",
+        N_("Validate a domain XML (schema, SPM rules, the emulator's capabilities, the memory layout) and define it in libvirt so that its typed cells survive: memmap is kept in virt-spm's metadata and the guest is launched through virt-spm's emulator shim."),
+        NULL,
+    };
+    gboolean printXML = FALSE;
+    gboolean noCache = FALSE;
+    GOptionEntry entries[] = {
+        {"print-xml", 0, 0, G_OPTION_ARG_NONE, &printXML,
+         N_("print the XML libvirt would get, define nothing"), NULL},
+        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
+         N_("probe the emulator even when its capabilities are cached"), NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(spmDomainDef) def = NULL;
+    g_autoptr(spmLaunchData) launch = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *realEmulator = NULL;
+    g_autofree char *linkPath = NULL;
+    g_autofree char *xml = NULL;
+    int rc;
+
+    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
+        return rc < 0 ? SPM_EXIT_OK : rc;
+    if ((rc = spmCliPrepareDomain(argv[1], noCache, &def, &realEmulator, &launch)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+
+    if (launch) {
+        g_autofree char *shim = spmCliShimPath();
+
+        if (printXML) {
+            /* show where the link will be, without creating it */
+            if (!(linkPath = spmEmulatorLinkPath(spmCliEmulatorLinkDir(), realEmulator)))
+                return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+        } else if (spmEmulatorLinkCreate(spmCliEmulatorLinkDir(), realEmulator, shim, &linkPath) <
+                   0) {
+            return spmCliFinish(ctx, SPM_EXIT_IO);
+        }
+    }
+    if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
+
+    if (printXML) {
+        fputs(xml, stdout);
+        return spmCliFinish(ctx, SPM_EXIT_OK);
+    }
+
+    if (!(conn = spmCliConnect(ctx)))
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+        g_autofree char *context =
+            g_strdup_printf(_("failed to define domain from '%1$s'"), argv[1]);
+        spmCliReportLibvirtError(context);
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (!ctx->quiet)
+        printf(_("Domain '%1$s' defined from %2$s\n"), virDomainGetName(dom),
+               SPM_STREQ(argv[1], "-") ? _("standard input") : argv[1]);
+    return spmCliFinish(ctx, SPM_EXIT_OK);
+}
+
+int
+spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
+{
+    const spmCliCommand cmd = {
+        "dumpxml",
+        "[--inactive] [--raw] DOMAIN",
+        N_("Print a domain's XML as the user wrote it: memmap restored, the real emulator back in <emulator>, virt-spm's launch data hidden. --raw prints what libvirt holds."),
+        NULL,
+    };
+    gboolean inactive = FALSE;
+    gboolean raw = FALSE;
+    GOptionEntry entries[] = {
+        {"inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
+         N_("the persistent configuration, not the running one"), NULL},
+        {"raw", 0, 0, G_OPTION_ARG_NONE, &raw, N_("the XML exactly as libvirt holds it"), NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *user = NULL;
+    int rc;
+
+    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
+        return rc < 0 ? SPM_EXIT_OK : rc;
+    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (!(xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0))) {
+        spmCliReportLibvirtError(_("failed to get the domain's XML"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (raw) {
+        fputs(xml, stdout);
+        return spmCliFinish(ctx, SPM_EXIT_OK);
+    }
+    if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))))
+        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+    fputs(user, stdout);
+    return spmCliFinish(ctx, SPM_EXIT_OK);
+}
+
+/* Shell quoting as libvirt's command line output does it: bare when safe. */
+static void
+spmCliAppendQuoted(GString *out, const char *word)
+{
+    const char *p;
+    bool safe = *word != '\0';
+
+    for (p = word; *p && safe; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("_@%+=:,./-", *p))
+            safe = false;
+    }
+    if (safe) {
+        g_string_append(out, word);
+        return;
+    }
+    g_string_append_c(out, '\'');
+    for (p = word; *p; p++) {
+        if (*p == '\'')
+            g_string_append(out, "'\\''");
+        else
+            g_string_append_c(out, *p);
+    }
+    g_string_append_c(out, '\'');
+}
+
+static bool
+spmCliIsEnvAssignment(const char *word)
+{
+    const char *eq = strchr(word, '=');
+    const char *p;
+
+    if (!eq || eq == word || !(g_ascii_isalpha(*word) || *word == '_'))
+        return false;
+    for (p = word; p < eq; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '_')
+            return false;
+    }
+    return true;
+}
+
+int
+spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
+{
+    const spmCliCommand cmd = {
+        "domxml-to-native",
+        "[--args] [--no-cache] FILE|-",
+        N_("Print the exact command line QEMU will get for a domain XML: libvirt's own (virConnectDomainXMLToNative) with the emulator shim's rewrite applied."),
+        NULL,
+    };
+    gboolean argsFormat = FALSE;
+    gboolean noCache = FALSE;
+    GOptionEntry entries[] = {
+        {"args", 0, 0, G_OPTION_ARG_NONE, &argsFormat,
+         N_("one argument per line, as in libvirt's .args test files"), NULL},
+        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
+         N_("probe the emulator even when its capabilities are cached"), NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(spmDomainDef) def = NULL;
+    g_autoptr(spmLaunchData) launch = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autofree char *realEmulator = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *native = NULL;
+    g_auto(GStrv) words = NULL;
+    g_auto(GStrv) rewritten = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GError) gerr = NULL;
+    const char *const *qemuArgv;
+    size_t nenv = 0;
+    size_t i;
+    int rc;
+
+    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
+        return rc < 0 ? SPM_EXIT_OK : rc;
+    if ((rc = spmCliPrepareDomain(argv[1], noCache, &def, &realEmulator, &launch)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+
+    /* libvirt probes and names the real binary; the shim would exec it */
+    if (!(xml = spmQEMUDefineFormatForLibvirt(def, realEmulator, realEmulator, launch)))
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
+    if (!(conn = spmCliConnect(ctx)))
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (!(native = virConnectDomainXMLToNative(conn, "qemu-argv", xml, 0))) {
+        spmCliReportLibvirtError(_("libvirt cannot convert the domain XML to a QEMU command line"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (!g_shell_parse_argv(native, NULL, &words, &gerr)) {
+        spmReportError(SPM_ERR_INTERNAL_ERROR, _("cannot split libvirt's command line: %1$s"),
+                       gerr->message);
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
+    }
+    while (words[nenv] && spmCliIsEnvAssignment(words[nenv]))
+        nenv++;
+    qemuArgv = (const char *const *)words + nenv;
+    if (!*qemuArgv) {
+        spmReportError(SPM_ERR_INTERNAL_ERROR, "%s",
+                       _("libvirt's command line names no QEMU binary"));
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
+    }
+    if ((rc = spmQEMUArgvRewrite(qemuArgv, &rewritten)) < 0)
+        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+    if (rewritten)
+        qemuArgv = (const char *const *)rewritten;
+
+    for (i = 0; i < nenv; i++) {
+        spmCliAppendQuoted(out, words[i]);
+        g_string_append(out, argsFormat ? " \\\n" : " ");
+    }
+    for (i = 0; qemuArgv[i]; i++) {
+        spmCliAppendQuoted(out, qemuArgv[i]);
+        if (qemuArgv[i + 1])
+            g_string_append(out, argsFormat ? " \\\n" : " ");
+    }
+    g_string_append_c(out, '\n');
+    fputs(out->str, stdout);
+    return spmCliFinish(ctx, SPM_EXIT_OK);
+}
+
+int
+spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
+{
+    const spmCliCommand cmd = {
+        "undefine",
+        "[--nvram] DOMAIN",
+        N_("Undefine a domain (as virsh undefine)."),
+        NULL,
+    };
+    gboolean nvram = FALSE;
+    GOptionEntry entries[] = {
+        {"nvram", 0, 0, G_OPTION_ARG_NONE, &nvram, N_("also remove the UEFI variable store"), NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *name = NULL;
+    int rc;
+
+    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
+        return rc < 0 ? SPM_EXIT_OK : rc;
+    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    name = g_strdup(virDomainGetName(dom));
+    if (virDomainUndefineFlags(dom, nvram ? VIR_DOMAIN_UNDEFINE_NVRAM : 0) < 0) {
+        g_autofree char *context = g_strdup_printf(_("failed to undefine domain '%1$s'"), name);
+        spmCliReportLibvirtError(context);
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (!ctx->quiet)
+        printf(_("Domain '%1$s' has been undefined\n"), name);
+    return spmCliFinish(ctx, SPM_EXIT_OK);
+}
