@@ -86,11 +86,14 @@ run_tests() {
     local dir=$1 label=$2; shift 2
     log "running the tests ($label)"
     # meson exits non-zero on failures; the counts come from its log
-    rm -f "$dir/meson-logs/$label.json"
+    local json
+    rm -f "$dir/meson-logs/$label".json "$dir/meson-logs/$label"-*.json
     meson test -C "$dir" --no-rebuild --print-errorlogs --logbase "$label" "$@" \
         >"$dir/test-output-$label.txt" 2>&1 || true
     tail -n 12 "$dir/test-output-$label.txt" >&2
-    python3 "$top/scripts/test-results.py" --label "$label" "$dir/meson-logs/$label.json" \
+    # with --wrap, meson appends the wrapper's name to the log's base name
+    json=$(ls "$dir/meson-logs/$label".json "$dir/meson-logs/$label"-*.json 2>/dev/null | head -n 1)
+    python3 "$top/scripts/test-results.py" --label "$label" "${json:-$dir/meson-logs/$label.json}" \
         >>"$top/build/results.txt"
 }
 
