@@ -26,7 +26,7 @@ cd "$top"
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
-BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev"
+BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
 TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git"
 
@@ -92,7 +92,7 @@ run_tests() {
         >"$dir/test-output-$label.txt" 2>&1 || true
     tail -n 12 "$dir/test-output-$label.txt" >&2
     # with --wrap, meson appends the wrapper's name to the log's base name
-    json=$(ls "$dir/meson-logs/$label".json "$dir/meson-logs/$label"-*.json 2>/dev/null | head -n 1)
+    json=$(ls "$dir/meson-logs/$label".json "$dir/meson-logs/$label"-*.json 2>/dev/null | head -n 1 || true)
     python3 "$top/scripts/test-results.py" --label "$label" "${json:-$dir/meson-logs/$label.json}" \
         >>"$top/build/results.txt"
 }
@@ -117,6 +117,27 @@ if [ "${VIRT_SPM_NO_SAN:-0}" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_tests build-san asan-ubsan --suite unit --suite cli
 fi
+
+# meson install puts every part where it belongs
+check_install() {
+    local dest="$top/build/install-check" missing=0 f
+    log "checking meson install"
+    rm -rf "$dest"
+    DESTDIR="$dest" meson install -C build --no-rebuild >"$top/build/install.log" 2>&1 || missing=1
+    for f in usr/local/bin/virt-spm usr/local/libexec/virt-spm/virt-spm-shim \
+             usr/local/libexec/virt-spm/virt-spm-hook etc/libvirt/hooks/qemu.d/virt-spm \
+             usr/local/share/virt-spm/schemas/domain-spm.rng \
+             usr/local/share/man/man1/virt-spm.1 \
+             usr/local/share/doc/virt-spm/formatdomain-spm.rst; do
+        if [ ! -e "$dest/$f" ] && [ ! -L "$dest/$f" ]; then
+            echo "install: missing $f" >&2
+            missing=1
+        fi
+    done
+    rm -rf "$dest"
+    echo "install $((1 - missing)) $missing 0" >>"$top/build/results.txt"
+}
+check_install
 
 if [ "${VIRT_SPM_NO_VALGRIND:-0}" != 1 ]; then
     run_tests build valgrind --suite unit \
