@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
+import subprocess
 import sys
 import traceback
 
@@ -48,3 +49,36 @@ def build_path(*parts):
 
 def src_path(*parts):
     return os.path.join(os.environ.get("abs_top_srcdir", "."), *parts)
+
+
+def virt_spm():
+    return build_path("tools", "virt-spm")
+
+
+def run(argv, stdin=None, env=None, timeout=120):
+    """Runs a program; a death by signal (a crash) fails the test."""
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout,
+                       env=env)
+    assert p.returncode >= 0, "%s died with signal %d: %s" % (argv[0], -p.returncode, p.stderr)
+    return p
+
+
+def expect(argv, code, err_contains=(), out_contains=(), stdin=None, env=None):
+    """Runs a program and checks its exit code and what it printed."""
+    p = run(argv, stdin=stdin, env=env)
+    assert p.returncode == code, "exit %d, expected %d\nstdout: %s\nstderr: %s" % (
+        p.returncode, code, p.stdout, p.stderr)
+    for s in err_contains:
+        assert s in p.stderr, "stderr lacks %r:\n%s" % (s, p.stderr)
+    for s in out_contains:
+        assert s in p.stdout, "stdout lacks %r:\n%s" % (s, p.stdout)
+    return p
+
+
+def run_all(namespace):
+    """Runs every t_NAME function of a test module, in name order."""
+    t = TAP()
+    for name, func in sorted(namespace.items()):
+        if name.startswith("t_") and callable(func):
+            t.run(name[2:].replace("_", " "), func)
+    return t.done()

@@ -5,7 +5,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -22,22 +21,11 @@ EXIT_OK, EXIT_INVALID, EXIT_SCHEMA, EXIT_USAGE, EXIT_IO, EXIT_MALFORMED = 0, 1, 
 
 
 def run(args, stdin=None):
-    p = subprocess.run([VIRT_SPM] + args, input=stdin, capture_output=True, text=True,
-                       timeout=60)
-    # a crash shows as a negative return code (signal)
-    assert p.returncode >= 0, "virt-spm died with signal %d: %s" % (-p.returncode, p.stderr)
-    return p
+    return tap.run([VIRT_SPM] + args, stdin=stdin, timeout=60)
 
 
 def expect(args, code, err_contains=(), out_contains=(), stdin=None):
-    p = run(args, stdin)
-    assert p.returncode == code, "exit %d, expected %d\nstdout: %s\nstderr: %s" % (
-        p.returncode, code, p.stdout, p.stderr)
-    for s in err_contains:
-        assert s in p.stderr, "stderr lacks %r:\n%s" % (s, p.stderr)
-    for s in out_contains:
-        assert s in p.stdout, "stdout lacks %r:\n%s" % (s, p.stdout)
-    return p
+    return tap.expect([VIRT_SPM] + args, code, err_contains, out_contains, stdin=stdin)
 
 
 def with_file(text, func):
@@ -200,13 +188,5 @@ def t_warning_exit_ok():
     assert "warning:" in p.stderr and "error:" not in p.stderr, p.stderr
 
 
-def main():
-    t = tap.TAP()
-    for name, func in sorted(globals().items()):
-        if name.startswith("t_") and callable(func):
-            t.run(name[2:].replace("_", " "), func)
-    return t.done()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tap.run_all(globals()))

@@ -7,7 +7,6 @@
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -28,20 +27,11 @@ def regenerate():
 
 
 def run(args):
-    p = subprocess.run([VIRT_SPM] + args, capture_output=True, text=True, timeout=120, env=ENV)
-    assert p.returncode >= 0, "virt-spm died with signal %d: %s" % (-p.returncode, p.stderr)
-    return p
+    return tap.run([VIRT_SPM] + args, env=ENV)
 
 
 def expect(args, code, err_contains=(), out_contains=()):
-    p = run(args)
-    assert p.returncode == code, "exit %d, expected %d\nstdout: %s\nstderr: %s" % (
-        p.returncode, code, p.stdout, p.stderr)
-    for s in err_contains:
-        assert s in p.stderr, "stderr lacks %r:\n%s" % (s, p.stderr)
-    for s in out_contains:
-        assert s in p.stdout, "stdout lacks %r:\n%s" % (s, p.stdout)
-    return p
+    return tap.expect([VIRT_SPM] + args, code, err_contains, out_contains, env=ENV)
 
 
 def caps_file(name, suffix):
