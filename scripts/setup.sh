@@ -102,9 +102,17 @@ create_libvirt_users
 
 if [ "$mode" = demo ]; then
     build build
-    log "virt-spm validate examples/mi300a.xml"
-    ./build/tools/virt-spm validate examples/mi300a.xml
-    exit $?
+    caps11=tests/qemucapabilitiesdata/caps_11.1.3_x86_64.replies
+    log "what Debian's QEMU offers: virt-spm domcapabilities"
+    ./build/tools/virt-spm domcapabilities --emulator /usr/bin/qemu-system-x86_64
+    log "the MI300A-like example against QEMU 11.1.3 (recorded): virt-spm validate --caps $caps11 examples/mi300a.xml"
+    ./build/tools/virt-spm validate --caps "$caps11" examples/mi300a.xml
+    log "where its SPM lands: virt-spm layout --caps $caps11 --svg build/mi300a-layout.svg examples/mi300a.xml"
+    ./build/tools/virt-spm layout --caps "$caps11" --svg build/mi300a-layout.svg examples/mi300a.xml
+    log "what libvirt will get: virt-spm define --print-xml (QEMU 11.1.3 from recorded capabilities is not"
+    log "executable here, so this shows Debian's QEMU 7.2 refusing the typed cells, as it must)"
+    ./build/tools/virt-spm define --print-xml examples/mi300a.xml || true
+    exit 0
 fi
 
 build build
