@@ -18,119 +18,6 @@
 
 #include <string.h>
 
-#define SPM_ARGS_META "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~"
-
-
-/* ---- libvirt's .args layout ---- */
-
-/* Splits shell words: blanks separate, '...' quotes, \x outside quotes is x. */
-static int
-testArgsSplit(const char *text, GPtrArray *words)
-{
-    const char *p = text;
-
-    while (*p) {
-        g_autoptr(GString) word = NULL;
-
-        while (*p == ' ' || *p == '\n' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        word = g_string_new(NULL);
-        while (*p && *p != ' ' && *p != '\n' && *p != '\t') {
-            if (*p == '\'') {
-                const char *end = strchr(p + 1, '\'');
-
-                if (!end)
-                    return -1;
-                g_string_append_len(word, p + 1, end - p - 1);
-                p = end + 1;
-            } else if (*p == '\\') {
-                if (!p[1])
-                    return -1;
-                g_string_append_c(word, p[1]);
-                p += 2;
-            } else {
-                g_string_append_c(word, *p++);
-            }
-        }
-        g_ptr_array_add(words, g_string_free(g_steal_pointer(&word), FALSE));
-    }
-    return 0;
-}
-
-static bool
-testArgsIsEnv(const char *word)
-{
-    const char *p = word;
-
-    if (!g_ascii_isalpha(*p) && *p != '_')
-        return false;
-    while (g_ascii_isalnum(*p) || *p == '_')
-        p++;
-    return *p == '=';
-}
-
-/* Reads a .args file into the env assignments and argv (from the emulator). */
-static int
-testArgsParse(const char *text, GPtrArray *env, GPtrArray *argv)
-{
-    g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *joined = NULL;
-    g_auto(GStrv) lines = g_strsplit(text, " \\\n", -1);
-    size_t i = 0;
-
-    joined = g_strjoinv(" ", lines);
-    if (testArgsSplit(joined, words) < 0)
-        return -1;
-    for (; i < words->len && testArgsIsEnv(g_ptr_array_index(words, i)); i++)
-        g_ptr_array_add(env, g_strdup(g_ptr_array_index(words, i)));
-    for (; i < words->len; i++)
-        g_ptr_array_add(argv, g_strdup(g_ptr_array_index(words, i)));
-    g_ptr_array_add(argv, NULL);
-    return argv->len > 1 ? 0 : -1;
-}
-
-static void
-testArgsAppendQuoted(GString *buf, const char *arg)
-{
-    const char *p;
-
-    if (*arg && !strpbrk(arg, SPM_ARGS_META)) {
-        g_string_append(buf, arg);
-        return;
-    }
-    g_string_append_c(buf, '\'');
-    for (p = arg; *p; p++) {
-        if (*p == '\'')
-            g_string_append(buf, "'\\''");
-        else
-            g_string_append_c(buf, *p);
-    }
-    g_string_append_c(buf, '\'');
-}
-
-/* libvirt's layout: env lines, the emulator, one option per line with its value. */
-static char *
-testArgsFormat(GPtrArray *env, char *const *argv)
-{
-    g_autoptr(GString) buf = g_string_new(NULL);
-    size_t i;
-
-    for (i = 0; i < env->len; i++) {
-        testArgsAppendQuoted(buf, g_ptr_array_index(env, i));
-        g_string_append(buf, " \\\n");
-    }
-    for (i = 0; argv[i]; i++) {
-        if (i > 0)
-            g_string_append(buf, argv[i][0] == '-' ? " \\\n" : " ");
-        testArgsAppendQuoted(buf, argv[i]);
-    }
-    g_string_append_c(buf, '\n');
-    return g_string_free(g_steal_pointer(&buf), FALSE);
-}
-
-
 /* ---- golden cases ---- */
 
 typedef struct _testCase testCase;
@@ -161,7 +48,7 @@ testRewrite(const void *opaque)
     size_t i;
     int rc;
 
-    if (testArgsParse(in, env, argv) < 0) {
+    if (spmTestArgsParse(in, env, argv) < 0) {
         printf("# cannot parse %s\n", inPath);
         return -1;
     }
@@ -206,7 +93,7 @@ testRewrite(const void *opaque)
         printf("# rewrite returned %d, expected %d\n", rc, tc->noLaunch ? 0 : 1);
         return -1;
     }
-    actual = testArgsFormat(env, newargv ? newargv : (char **)argv->pdata);
+    actual = spmTestArgsFormat(env, newargv ? newargv : (char **)argv->pdata);
     return spmTestCompareToFile(actual, outPath);
 }
 

@@ -121,6 +121,11 @@ spmLayoutTestOne(const void *opaque)
         fprintf(stderr, "%s: a layout together with errors\n", data->name);
         return -1;
     }
+    if (g_str_has_prefix(data->name, "fail-")) {
+        /* a rejection case that is not rejected must not pass unnoticed */
+        fprintf(stderr, "%s: expected a rejection, got a layout\n", data->name);
+        return -1;
+    }
 
     table = spmQEMULayoutFormatTable(layout, input);
     warnings = spmLayoutTestWarnings();

@@ -57,3 +57,12 @@ GPtrArray *spmTestListDir(const char *dir, const char *suffix);
  * does not parse: equal canonical forms mean the same elements, attributes,
  * text and comments, whatever the quoting or attribute order. */
 char *spmTestCanonicalXML(const char *xml);
+
+/*
+ * libvirt's .args test files: environment lines, the emulator, then one
+ * option per line with its value, each line but the last ending in " \".
+ * spmTestArgsParse() splits one into @env (the assignments) and @argv (from
+ * the emulator on, NULL-terminated); spmTestArgsFormat() writes it back.
+ */
+int spmTestArgsParse(const char *text, GPtrArray *env, GPtrArray *argv);
+char *spmTestArgsFormat(GPtrArray *env, char *const *argv);

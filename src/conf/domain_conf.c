@@ -460,6 +460,27 @@ spmDomainParseMemoryBacking(xmlNodePtr mbNode, spmDomainDef *def)
 }
 
 
+/* A memory device's pinned guest-physical address, <address base='0x...'/>. */
+static void
+spmDomainParseAddressBase(xmlNodePtr addr, spmMemoryDef *mem)
+{
+    g_autofree char *base = spmXMLPropString(addr, "base");
+    bool hex;
+    guint64 v;
+
+    if (!base)
+        return;
+    hex = g_str_has_prefix(base, "0x") || g_str_has_prefix(base, "0X");
+    if (!g_ascii_string_to_unsigned(hex ? base + 2 : base, hex ? 16 : 10, 0, G_MAXUINT64, &v,
+                                    NULL)) {
+        spmReportError(SPM_ERR_XML_ERROR,
+                       _("Invalid value for attribute 'base' in element 'address': '%1$s'"), base);
+        return;
+    }
+    mem->hasAddressBase = true;
+    mem->addressBase = v;
+}
+
 static void
 spmDomainParseMemoryDevice(xmlNodePtr node, spmMemoryDef *mem)
 {
@@ -506,24 +527,13 @@ spmDomainParseMemoryDevice(xmlNodePtr node, spmMemoryDef *mem)
             spmDomainParseMemoryElement(cur, &mem->requestedKiB);
         if ((cur = spmXMLFindPath(target, "label/size")))
             spmDomainParseMemoryElement(cur, &mem->labelKiB);
-        if ((cur = spmXMLChildElement(target, "address"))) {
-            g_autofree char *base = spmXMLPropString(cur, "base");
-            if (base) {
-                guint64 v;
-                bool hex = g_str_has_prefix(base, "0x") || g_str_has_prefix(base, "0X");
-
-                if (!g_ascii_string_to_unsigned(hex ? base + 2 : base, hex ? 16 : 10, 0,
-                                                G_MAXUINT64, &v, NULL)) {
-                    spmReportError(
-                        SPM_ERR_XML_ERROR,
-                        _("Invalid value for attribute 'base' in element 'address': '%1$s'"), base);
-                } else {
-                    mem->hasAddressBase = true;
-                    mem->addressBase = v;
-                }
-            }
-        }
+        /* virtio-mem and virtio-pmem: <target><address base=> */
+        if ((cur = spmXMLChildElement(target, "address")))
+            spmDomainParseAddressBase(cur, mem);
     }
+    /* DIMM and NVDIMM: the device address <address type='dimm' base=> */
+    if ((cur = spmXMLChildElement(node, "address")))
+        spmDomainParseAddressBase(cur, mem);
 
     if (source) {
         if ((cur = spmXMLChildElement(source, "pagesize")))

@@ -742,6 +742,18 @@ spmQEMUBitsFor(unsigned long long maxAddr)
 }
 
 
+/* The smallest boot RAM that QEMU splits around the 32-bit PCI hole. */
+static unsigned long long
+spmQEMULayoutSplitThreshold(const spmQEMULayoutInput *in)
+{
+    if (in->family == SPM_QEMU_MACHINE_FAMILY_Q35) {
+        unsigned long long limit = in->maxRamBelow4G ? in->maxRamBelow4G : SPM_QEMU_FOUR_GIB;
+
+        return MIN(limit, SPM_QEMU_Q35_LOWMEM_SMALL);
+    }
+    return in->maxRamBelow4G ? in->maxRamBelow4G : SPM_QEMU_PC_LOWMEM_DEFAULT;
+}
+
 /* The split of boot RAM around the 32-bit PCI hole (pc_q35.c, pc_piix.c). */
 static void
 spmQEMULayoutSplit(const spmQEMULayoutInput *in, unsigned long long ram, unsigned long long *below,
@@ -1383,10 +1395,25 @@ spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820)
             continue;
         }
         if (end <= out->below4g) {
+            unsigned long long bigBelow;
+            unsigned long long bigAbove;
+            unsigned long long threshold;
+            size_t mark = spmErrorMark();
+            g_autofree char *need = NULL;
+            g_autofree char *total = NULL;
+
+            /* Where QEMU splits a RAM large enough to be split at all, and
+             * from which size it splits: the cells before this one must
+             * fill the low part, and the RAM must be large enough. */
+            spmQEMULayoutSplit(in, SPM_TIB, &bigBelow, &bigAbove);
+            spmErrorTruncate(mark);
+            threshold = spmQEMULayoutSplitThreshold(in);
+            need = spmQEMUSize(bigBelow);
+            total = spmQEMUSize(MAX(threshold, bigBelow + node->size));
             spmReportError(
                 SPM_ERR_CONFIG_UNSUPPORTED,
-                _("NUMA cell '%1$u' is typed '%2$s', but its boot RAM (%3$s from offset %4$s) lies below 4 GiB: the firmware and the kernel need that memory as ordinary RAM; give the cells before it at least %5$s in total (the RAM below the 32-bit PCI hole on this machine), so that the cell lands above 4 GiB"),
-                node->id, memmap, size, ofs, split);
+                _("NUMA cell '%1$u' is typed '%2$s', but its boot RAM (%3$s from offset %4$s) lies below 4 GiB: the firmware and the kernel need that memory as ordinary RAM; give the cells before it at least %5$s in total and the guest at least %6$s of boot RAM, so that QEMU splits RAM at %5$s and the cell lands above 4 GiB"),
+                node->id, memmap, size, ofs, need, total);
             continue;
         }
         if (out->relocated) {
