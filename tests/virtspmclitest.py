@@ -64,6 +64,13 @@ def t_capability_refusal():
                                          ["offers only the sp-mem device"]))
 
 
+def t_warnings_kept_with_probed_emulator():
+    # the domain's own <emulator> (Debian's QEMU 7.2, probed): its refusal and
+    # the firmware warning found before it are both printed
+    p = expect(["validate", EXAMPLE], EXIT_INVALID, ["offers no SPM interface"])
+    assert "warning: cannot show that the UEFI firmware" in p.stderr, p.stderr
+
+
 def t_bad_caps_file():
     with_file("{ not json", lambda p: expect(["validate", "--caps", p, EXAMPLE], 6, ["error:"]))
     expect(["validate", "--caps", "/nonexistent.replies", EXAMPLE], 6, ["error:"])

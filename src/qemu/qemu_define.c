@@ -20,16 +20,19 @@ char *
 spmQEMUDefineRealEmulator(const spmDomainDef *def)
 {
     g_autofree char *target = NULL;
+    size_t mark;
 
     if (!def->emulator || !*def->emulator) {
         if (def->os.arch && SPM_STREQ(def->os.arch, "i686"))
             return g_strdup("/usr/bin/qemu-system-i386");
         return g_strdup("/usr/bin/qemu-system-x86_64");
     }
-    /* an XML that already went through virt-spm names the shim link */
+    mark = spmErrorMark();
+    /* an XML that already went through virt-spm names the shim link; a
+     * path that cannot be looked at is simply not one */
     if (spmEmulatorLinkGetTarget(def->emulator, &target) == 1)
         return g_steal_pointer(&target);
-    spmErrorReset();
+    spmErrorTruncate(mark);
     return g_strdup(def->emulator);
 }
 

@@ -1035,6 +1035,8 @@ spmQEMULayoutPlace(spmQEMULayoutCtx *ctx, unsigned long long aboveStart, bool re
                         _("memory device '%1$s' has <address base='0x%2$llx'>, which is not a multiple of %3$s as its backend needs: QEMU would refuse it ('address must be aligned'); use a multiple of %3$s or drop the base"),
                         dev->alias, dev->base, a);
                 }
+                /* the slot is not counted: do not leave its alias behind */
+                g_clear_pointer(&d->alias, g_free);
                 ret = -1;
                 continue;
             }
@@ -1045,6 +1047,8 @@ spmQEMULayoutPlace(spmQEMULayoutCtx *ctx, unsigned long long aboveStart, bool re
                         _("memory device '%1$s' has <address base='0x%2$llx'>, below the device-memory window that starts at 0x%3$llx: QEMU would refuse it ('can't add memory device'); use an address at or above 0x%3$llx or drop the base"),
                         dev->alias, dev->base, out->deviceMemBase);
                 }
+                /* the slot is not counted: do not leave its alias behind */
+                g_clear_pointer(&d->alias, g_free);
                 ret = -1;
                 continue;
             }
@@ -1057,6 +1061,8 @@ spmQEMULayoutPlace(spmQEMULayoutCtx *ctx, unsigned long long aboveStart, bool re
                         dev->alias, d->addr, d->addr + d->size - 1, other, o->start, o->end - 1,
                         out->deviceMemBase, SPM_ROUND_UP(ctx->lastEnd, d->align));
                 }
+                /* the slot is not counted: do not leave its alias behind */
+                g_clear_pointer(&d->alias, g_free);
                 ret = -1;
                 continue;
             }
