@@ -50,14 +50,14 @@ spmCliEmulatorLinkDir(void)
  * probe its emulator when it has typed cells, compute the launch data.
  */
 static int
-spmCliPrepareDomain(const char *path, bool noCache, spmDomainDef **defret, char **realEmulator,
-                    spmLaunchData **launch)
+spmCliPrepareDomain(const char *path, bool noSchema, bool noCache, spmDomainDef **defret,
+                    char **realEmulator, spmLaunchData **launch)
 {
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmQEMUCaps) caps = NULL;
     int rc;
 
-    if ((rc = spmCliLoadDomain(path, false, &def)) != SPM_EXIT_OK)
+    if ((rc = spmCliLoadDomain(path, noSchema, &def)) != SPM_EXIT_OK)
         return rc;
     *realEmulator = spmQEMUDefineRealEmulator(def);
     *launch = NULL;
@@ -100,7 +100,8 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
         return rc < 0 ? SPM_EXIT_OK : rc;
-    if ((rc = spmCliPrepareDomain(argv[1], noCache, &def, &realEmulator, &launch)) != SPM_EXIT_OK)
+    if ((rc = spmCliPrepareDomain(argv[1], false, noCache, &def, &realEmulator, &launch)) !=
+        SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
     if (launch) {
@@ -178,18 +179,14 @@ spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
-/* Shell quoting as libvirt's command line output does it: bare when safe. */
+/* Shell quoting as libvirt writes command lines: bare unless the word holds
+ * a character the shell would interpret. */
 static void
 spmCliAppendQuoted(GString *out, const char *word)
 {
     const char *p;
-    bool safe = *word != '\0';
 
-    for (p = word; *p && safe; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("_@%+=:,./-", *p))
-            safe = false;
-    }
-    if (safe) {
+    if (*word && !strpbrk(word, "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")) {
         g_string_append(out, word);
         return;
     }
@@ -231,7 +228,7 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
     gboolean noCache = FALSE;
     GOptionEntry entries[] = {
         {"args", 0, 0, G_OPTION_ARG_NONE, &argsFormat,
-         N_("one argument per line, as in libvirt's .args test files"), NULL},
+         N_("one option per line with its value, as in libvirt's .args test files"), NULL},
         {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
          N_("probe the emulator even when its capabilities are cached"), NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -253,7 +250,10 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
         return rc < 0 ? SPM_EXIT_OK : rc;
-    if ((rc = spmCliPrepareDomain(argv[1], noCache, &def, &realEmulator, &launch)) != SPM_EXIT_OK)
+    /* Like libvirt's own domxml-to-native, no RELAX NG schema here (it is
+     * what costs most); every SPM rule still runs.  define validates it. */
+    if ((rc = spmCliPrepareDomain(argv[1], true, noCache, &def, &realEmulator, &launch)) !=
+        SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
     /* libvirt probes and names the real binary; the shim would exec it */
@@ -283,14 +283,15 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
     if (rewritten)
         qemuArgv = (const char *const *)rewritten;
 
+    /* --args: libvirt's .args layout, an option and its value on one line */
     for (i = 0; i < nenv; i++) {
         spmCliAppendQuoted(out, words[i]);
         g_string_append(out, argsFormat ? " \\\n" : " ");
     }
     for (i = 0; qemuArgv[i]; i++) {
+        if (i > 0)
+            g_string_append(out, argsFormat && qemuArgv[i][0] == '-' ? " \\\n" : " ");
         spmCliAppendQuoted(out, qemuArgv[i]);
-        if (qemuArgv[i + 1])
-            g_string_append(out, argsFormat ? " \\\n" : " ");
     }
     g_string_append_c(out, '\n');
     fputs(out->str, stdout);

@@ -1,0 +1,317 @@
+#!/usr/bin/python3
+# virtspme2etest.py: the user's path end to end, with a real libvirtd (started
+# by tests/libvirtd_harness.py), virt-spm define/dumpxml/undefine and the shim
+#
+# - a typed domain on Debian's QEMU 7.2 is refused at define, naming the binary;
+#   forced into libvirt past virt-spm, it fails closed at start (the real QEMU
+#   refuses the launch option; the shim refuses a guest without launch data);
+# - what libvirt holds validates against libvirt's own schema and has no memmap;
+#   dumpxml gives the user's XML back; undefine leaves nothing;
+# - domxml-to-native equals the golden argv of qemuxml2argvdata;
+# - with $VIRT_SPM_TEST_QEMU (QEMU 11.1.3 with sp-mem), OVMF 2026.08 and the
+#   reference guest kernel: the guest boots through libvirt and the shim and
+#   reports the SPM cell as soft reserved on its own node, with a dax device;
+#   QMP shows the sp-mem at its pinned address (skipped without them);
+# - virt-install --print-xml piped into virt-spm define -.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+import libvirtd_harness  # noqa: E402
+
+import libvirt  # noqa: E402
+import libvirt_qemu  # noqa: E402
+
+VIRT_SPM = tap.virt_spm()
+STOCK_RNG = "/usr/share/libvirt/schemas/domain.rng"
+EXAMPLE = tap.src_path("examples", "minimal-spm.xml")
+ENV = dict(os.environ)
+
+
+def example(name, emulator, extra_os=""):
+    with open(EXAMPLE) as f:
+        text = f.read()
+    text = re.sub(r"<name>[^<]*</name>", "<name>%s</name>" % name, text)
+    text = re.sub(r"<uuid>[^<]*</uuid>\n\s*", "", text)
+    text = text.replace("/usr/bin/qemu-system-x86_64", emulator)
+    if extra_os:
+        text = text.replace("<os firmware='efi'>", "<os>").replace(
+            "    <type arch='x86_64' machine='q35'>hvm</type>\n",
+            "    <type arch='x86_64' machine='q35'>hvm</type>\n" + extra_os)
+    return text
+
+
+def write(text, suffix=".xml"):
+    fd, path = tempfile.mkstemp(suffix=suffix, prefix="virtspme2e-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+def spm(args, stdin=None):
+    return tap.run([VIRT_SPM, "-c", libvirtd_harness.URI] + args, stdin=stdin, env=ENV,
+                   timeout=300)
+
+
+def canonical(text):
+    def norm(e):
+        e.text = (e.text or "").strip()
+        e.tail = ""
+        for c in e:
+            norm(c)
+        return e
+    root = ET.fromstring(text)
+    return ET.tostring(norm(root))
+
+
+def t_refused_on_qemu72(h):
+    name = h.domain_name("refused72")
+    path = write(example(name, "/usr/bin/qemu-system-x86_64"))
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 1, p
+        assert "(7.2.22) offers no SPM interface" in p.stderr, p.stderr
+        try:
+            h.conn.lookupByName(name)
+            raise AssertionError("a refused domain was defined")
+        except libvirt.libvirtError:
+            pass
+    finally:
+        os.unlink(path)
+
+
+def forced_start_fails(h, name, xml, expect):
+    dom = h.define(xml)
+    try:
+        dom.create()
+        raise AssertionError("the domain started without virt-spm's launch path")
+    except libvirt.libvirtError as e:
+        assert expect in str(e), str(e)
+    finally:
+        h.remove_domain(name)
+
+
+def t_fail_closed(h):
+    # virt-spm's XML for QEMU 11.1.3 (recorded capabilities give the layout),
+    # then forced into libvirt with pieces taken away
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    name = h.domain_name("failclosed")
+    path = write(example(name, qemu))
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0, p
+        xml = h.conn.lookupByName(name).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        h.remove_domain(name)
+    finally:
+        os.unlink(path)
+    # the real QEMU instead of the shim: it refuses the launch option
+    real = re.sub(r"<emulator>[^<]*</emulator>", "<emulator>%s</emulator>" % qemu, xml)
+    forced_start_fails(h, name, real, "virt-spm-launch")
+    # the shim without launch data: the shim refuses the guest
+    stripped = re.sub(r"\s*<qemu:commandline>.*?</qemu:commandline>", "", xml, flags=re.S)
+    forced_start_fails(h, name, stripped, "carries no launch data")
+
+
+def t_define_dumpxml_undefine(h):
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    name = h.domain_name("roundtrip")
+    user = example(name, qemu)
+    path = write(user)
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0 and "defined" in p.stdout, p
+        h.track(name)
+        raw = spm(["dumpxml", "--inactive", "--raw", name]).stdout
+        # stock libvirt keeps no memmap on the cells (the typing is in <metadata>)
+        assert not re.search(r"<cell [^>]*memmap", raw), raw
+        rawpath = write(raw)
+        try:
+            v = tap.run(["xmllint", "--noout", "--relaxng", STOCK_RNG, rawpath])
+            assert v.returncode == 0, "libvirt's XML fails libvirt's schema: %s" % v.stderr
+        finally:
+            os.unlink(rawpath)
+        back = spm(["dumpxml", "--inactive", name])
+        assert back.returncode == 0, back
+        assert "memmap=\"spm\"" in back.stdout or "memmap='spm'" in back.stdout, back.stdout
+        assert "<emulator>%s</emulator>" % qemu in back.stdout, back.stdout
+        assert "virt-spm-launch" not in back.stdout and "spm:spm" not in back.stdout
+        # what libvirt adds on define (uuid, devices, ...) aside, the typing is back
+        cells = re.findall(r"<cell [^>]*>", back.stdout)
+        assert len(cells) == 2 and "memmap" in cells[1] and "memmap" not in cells[0], cells
+        u = spm(["undefine", "--nvram", name])
+        assert u.returncode == 0, u
+        try:
+            h.conn.lookupByName(name)
+            raise AssertionError("undefine left the domain")
+        except libvirt.libvirtError:
+            pass
+    finally:
+        os.unlink(path)
+
+
+def t_domxml_to_native_golden(h):
+    # the golden case spm-q35-one, for the set of the binary at hand
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    case = tap.src_path("tests", "qemuxml2argvdata", "spm-q35-one.xml")
+    golden = tap.src_path("tests", "qemuxml2argvdata", "spm-q35-one.x86_64-11.1.3.args")
+    with open(case) as f:
+        text = f.read().replace("/usr/bin/qemu-system-x86_64", qemu)
+    path = write(text)
+    try:
+        p = spm(["domxml-to-native", "--args", path])
+        assert p.returncode == 0, p
+    finally:
+        os.unlink(path)
+    with open(golden) as f:
+        expect = f.read()
+    # the golden files are normalised as the recorder does it
+    got = p.stdout.replace(qemu, "/usr/bin/qemu-system-x86_64")
+    got = re.sub(r"PATH=[^ ]*", "PATH=/bin", got)
+    got = "\n".join(line for line in got.split("\n")
+                    if not re.match(r"(USER|LOGNAME|TMPDIR|LD_PRELOAD|LD_LIBRARY_PATH)=", line))
+    assert got == expect, "domxml-to-native differs from %s:\n%s" % (golden, got)
+
+
+def reference_files():
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        return None
+    top = os.path.dirname(qemu)
+    ovmf = os.environ.get("VIRT_SPM_TEST_OVMF_DIR", os.path.join(top, "fw/ovmf-x/usr/share/OVMF"))
+    kernel = os.environ.get("VIRT_SPM_TEST_KERNEL_DIR", os.path.join(top, "kernel"))
+    files = {"qemu": qemu,
+             "code": os.path.join(ovmf, "OVMF_CODE_4M.fd"),
+             "vars": os.path.join(ovmf, "OVMF_VARS_4M.fd"),
+             "kernel": os.path.join(kernel, "vmlinuz"),
+             "initrd": os.path.join(kernel, "initrd")}
+    return files if all(os.path.exists(f) for f in files.values()) else None
+
+
+def t_guest_sees_soft_reserved_node(h):
+    ref = reference_files()
+    if not ref:
+        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
+    name = h.domain_name("boot")
+    consoledir = tempfile.mkdtemp(prefix="virtspme2e-")
+    os.chmod(consoledir, 0o777)
+    console = os.path.join(consoledir, "console.log")
+    extra = ("    <loader readonly='yes' type='pflash'>%(code)s</loader>\n"
+             "    <nvram template='%(vars)s'/>\n"
+             "    <kernel>%(kernel)s</kernel>\n"
+             "    <initrd>%(initrd)s</initrd>\n"
+             "    <cmdline>console=ttyS0 panic=-1</cmdline>\n") % ref
+    text = example(name, ref["qemu"], extra)
+    text = text.replace("<serial type='pty'/>",
+                        "<serial type='file'><source path='%s'/></serial>" % console)
+    text = text.replace("<vcpu placement='static'>2</vcpu>",
+                        "<vcpu placement='static'>2</vcpu>\n  <on_poweroff>destroy</on_poweroff>")
+    path = write(text)
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0, p
+        h.track(name)
+        dom = h.conn.lookupByName(name)
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        # QMP: the sp-mem at its pinned address on its node, before the guest runs
+        reply = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-memory-devices"}', 0)
+        assert '"type": "sp-mem"' in reply or '"type":"sp-mem"' in reply, reply
+        assert re.search(r'"addr":\s*4294967296', reply) and re.search(r'"node":\s*1', reply), reply
+        dom.resume()
+        deadline = time.time() + 240
+        while time.time() < deadline and dom.isActive():
+            time.sleep(1)
+        assert not dom.isActive(), "the guest did not power off in time"
+        with open(console, errors="replace") as f:
+            out = f.read()
+        assert re.search(r"BIOS-e820: \[mem 0x0000000100000000-0x000000013fffffff\] soft reserved",
+                         out), out[-3000:]
+        assert "SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]" in out, out[-3000:]
+        assert re.search(r"dax\d+\.\d+: size=1073741824 target_node=1", out), out[-3000:]
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+        for f in os.listdir(consoledir):
+            os.unlink(os.path.join(consoledir, f))
+        os.rmdir(consoledir)
+
+
+def t_virt_install_pipeline(h):
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    name = h.domain_name("virtinstall")
+    vi = tap.run(["virt-install", "--connect", libvirtd_harness.URI, "--name", name,
+                  "--virt-type", "qemu", "--machine", "q35", "--boot", "uefi",
+                  "--osinfo", "generic", "--vcpus", "2", "--memory", "3072",
+                  "--cpu", "numa.cell0.cpus=0-1,numa.cell0.memory=2097152,"
+                           "numa.cell1.memory=1048576",
+                  "--xml", "xpath.set=./cpu/numa/cell[2]/@memmap=spm",
+                  "--features", "acpi=on",
+                  "--import", "--disk", "none", "--network", "none", "--graphics", "none",
+                  "--print-xml"], env=dict(ENV, VIRTINSTALL_OSINFO_DISABLE_REQUIRE="1"))
+    assert vi.returncode == 0, vi
+    assert "memmap=\"spm\"" in vi.stdout or "memmap='spm'" in vi.stdout, vi.stdout
+    text = re.sub(r"<emulator>[^<]*</emulator>", "<emulator>%s</emulator>" % qemu, vi.stdout)
+    if "<emulator>" not in text:
+        text = text.replace("<devices>", "<devices>\n    <emulator>%s</emulator>" % qemu)
+    p = spm(["define", "-"], stdin=text)
+    assert p.returncode == 0, p
+    h.track(name)
+    back = spm(["dumpxml", "--inactive", name]).stdout
+    cells = re.findall(r"<cell [^>]*>", back)
+    assert len(cells) == 2 and "memmap" in cells[1], cells
+    h.remove_domain(name)
+
+
+def main():
+    t = tap.TAP()
+    h = libvirtd_harness.LibvirtdHarness()
+    try:
+        h.start()
+    except libvirtd_harness.HarnessSkip as e:
+        print("1..0 # SKIP %s" % e)
+        return 0
+    except libvirtd_harness.HarnessError as e:
+        reason = str(e)
+
+        def fail():
+            raise AssertionError("cannot start libvirtd: %s" % reason)
+        t.run("libvirtd starts", fail)
+        return t.done()
+    emu = tempfile.mkdtemp(prefix="virtspme2e-emulators-")
+    os.chmod(emu, 0o755)
+    ENV["VIRT_SPM_EMULATOR_DIR"] = emu
+    ENV["VIRT_SPM_CACHE_DIR"] = tempfile.mkdtemp(prefix="virtspme2e-cache-")
+    try:
+        t.run("QEMU 7.2: a typed domain is refused at define", t_refused_on_qemu72, h)
+        t.run("define, libvirt's XML, dumpxml, undefine", t_define_dumpxml_undefine, h)
+        t.run("fails closed without the shim or its launch data", t_fail_closed, h)
+        t.run("domxml-to-native equals the golden argv", t_domxml_to_native_golden, h)
+        t.run("the guest sees a soft-reserved node with a dax device",
+              t_guest_sees_soft_reserved_node, h)
+        t.run("virt-install --print-xml | virt-spm define -", t_virt_install_pipeline, h)
+    finally:
+        def stop():
+            h.stop()
+        t.run("harness stops cleanly", stop)
+        subprocess.run(["rm", "-rf", emu, ENV["VIRT_SPM_CACHE_DIR"]])
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
