@@ -50,22 +50,7 @@ def main():
         print("Bail out! no cases in %s" % record.DATA_DIR)
         return 1
 
-    h = libvirtd_harness.LibvirtdHarness()
-    try:
-        h.start()
-    except libvirtd_harness.HarnessSkip as e:
-        # meson's TAP protocol reads the skip from the plan; exit 0
-        print("1..0 # SKIP %s" % e)
-        return 0
-    except libvirtd_harness.HarnessError as e:
-        reason = str(e)
-
-        def fail():
-            raise AssertionError("cannot start libvirtd: %s" % reason)
-        t.run("libvirtd starts", fail)
-        return t.done()
-
-    try:
+    def body(h):
         for caps, skip in caps_for_test():
             if skip:
                 def skipped(skip=skip):
@@ -99,12 +84,8 @@ def main():
                 raise AssertionError("recorded files of no case or set (remove them): " +
                                      ", ".join(files))
         t.run("no stale recorded files", stale)
-    finally:
-        def stop():
-            h.stop()
-        t.run("harness stops cleanly", stop)
-    return t.done()
 
+    return libvirtd_harness.run_tap(t, body)
 
 if __name__ == "__main__":
     sys.exit(main())

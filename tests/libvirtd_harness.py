@@ -997,6 +997,32 @@ def _status():
     return 0
 
 
+
+def run_tap(t, body):
+    """Starts a harness, runs body(harness) (which adds TAP cases to @t),
+    stops the harness as a TAP case of its own, and returns the exit status.
+    A daemon that cannot start is one failing case; VIRT_SPM_SKIP_LIBVIRTD=1
+    skips the whole program (a TAP plan of 0, exit 0 as meson expects)."""
+    import tap
+    h = LibvirtdHarness()
+    try:
+        h.start()
+    except HarnessSkip as e:
+        print("1..0 # SKIP %s" % e)
+        return 0
+    except HarnessError as e:
+        reason = str(e)
+
+        def fail():
+            raise AssertionError("cannot start libvirtd: %s" % reason)
+        t.run("libvirtd starts", fail)
+        return t.done()
+    try:
+        body(h)
+    finally:
+        t.run("harness stops cleanly", h.stop)
+    return t.done()
+
 def main(argv):
     usage = "usage: libvirtd_harness.py run -- CMD [ARGS...] | status | cleanup"
     if not argv or argv[0] in ("-h", "--help"):

@@ -114,30 +114,14 @@ def t_spm_qemu(h):
 
 def main():
     t = tap.TAP()
-    h = libvirtd_harness.LibvirtdHarness()
-    try:
-        h.start()
-    except libvirtd_harness.HarnessSkip as e:
-        # meson's TAP protocol reads the skip from the plan; exit 0
-        print("1..0 # SKIP %s" % e)
-        return 0
-    except libvirtd_harness.HarnessError as e:
-        reason = str(e)
 
-        def fail():
-            raise AssertionError("cannot start libvirtd: %s" % reason)
-        t.run("libvirtd starts", fail)
-        return t.done()
-    print("# libvirtd %s" % ("started by the harness" if h.started_libvirtd
-                             else "already running: reused, not started"))
-    try:
+    def body(h):
+        print("# libvirtd %s" % ("started by the harness" if h.started_libvirtd
+                                 else "already running: reused, not started"))
         t.run("Debian QEMU 7.2: 2-cell TCG guest starts, QMP sizes, removed", t_debian_qemu, h)
         t.run("QEMU 11.1.3 as emulator: 2-cell TCG guest starts under libvirt 9.0", t_spm_qemu, h)
-    finally:
-        def stop():
-            h.stop()
-        t.run("harness stops cleanly", stop)
-    return t.done()
+
+    return libvirtd_harness.run_tap(t, body)
 
 
 if __name__ == "__main__":

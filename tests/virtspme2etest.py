@@ -280,24 +280,12 @@ def t_virt_install_pipeline(h):
 
 def main():
     t = tap.TAP()
-    h = libvirtd_harness.LibvirtdHarness()
-    try:
-        h.start()
-    except libvirtd_harness.HarnessSkip as e:
-        print("1..0 # SKIP %s" % e)
-        return 0
-    except libvirtd_harness.HarnessError as e:
-        reason = str(e)
-
-        def fail():
-            raise AssertionError("cannot start libvirtd: %s" % reason)
-        t.run("libvirtd starts", fail)
-        return t.done()
     emu = tempfile.mkdtemp(prefix="virtspme2e-emulators-")
     os.chmod(emu, 0o755)
     ENV["VIRT_SPM_EMULATOR_DIR"] = emu
     ENV["VIRT_SPM_CACHE_DIR"] = tempfile.mkdtemp(prefix="virtspme2e-cache-")
-    try:
+
+    def body(h):
         t.run("QEMU 7.2: a typed domain is refused at define", t_refused_on_qemu72, h)
         t.run("define, libvirt's XML, dumpxml, undefine", t_define_dumpxml_undefine, h)
         t.run("fails closed without the shim or its launch data", t_fail_closed, h)
@@ -305,12 +293,11 @@ def main():
         t.run("the guest sees a soft-reserved node with a dax device",
               t_guest_sees_soft_reserved_node, h)
         t.run("virt-install --print-xml | virt-spm define -", t_virt_install_pipeline, h)
+
+    try:
+        return libvirtd_harness.run_tap(t, body)
     finally:
-        def stop():
-            h.stop()
-        t.run("harness stops cleanly", stop)
         subprocess.run(["rm", "-rf", emu, ENV["VIRT_SPM_CACHE_DIR"]])
-    return t.done()
 
 
 if __name__ == "__main__":
