@@ -5,6 +5,7 @@
  */
 
 #include "testutils.h"
+#include "spmargv.h"
 #include "spmerror.h"
 #include "spmxml.h"
 
@@ -226,8 +227,6 @@ spmTestCanonicalXML(const char *xml)
 
 /* ---- libvirt's .args layout ---- */
 
-#define SPM_ARGS_META "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~"
-
 
 /* Splits shell words: blanks separate, '...' quotes, \x outside quotes is x. */
 static int
@@ -265,18 +264,6 @@ spmTestArgsSplit(const char *text, GPtrArray *words)
     return 0;
 }
 
-static bool
-spmTestArgsIsEnv(const char *word)
-{
-    const char *p = word;
-
-    if (!g_ascii_isalpha(*p) && *p != '_')
-        return false;
-    while (g_ascii_isalnum(*p) || *p == '_')
-        p++;
-    return *p == '=';
-}
-
 /* Reads a .args file into the env assignments and argv (from the emulator). */
 int
 spmTestArgsParse(const char *text, GPtrArray *env, GPtrArray *argv)
@@ -289,7 +276,7 @@ spmTestArgsParse(const char *text, GPtrArray *env, GPtrArray *argv)
     joined = g_strjoinv(" ", lines);
     if (spmTestArgsSplit(joined, words) < 0)
         return -1;
-    for (; i < words->len && spmTestArgsIsEnv(g_ptr_array_index(words, i)); i++)
+    for (; i < words->len && spmArgvIsEnvAssignment(g_ptr_array_index(words, i)); i++)
         g_ptr_array_add(env, g_strdup(g_ptr_array_index(words, i)));
     for (; i < words->len; i++)
         g_ptr_array_add(argv, g_strdup(g_ptr_array_index(words, i)));
@@ -297,41 +284,10 @@ spmTestArgsParse(const char *text, GPtrArray *env, GPtrArray *argv)
     return argv->len > 1 ? 0 : -1;
 }
 
-static void
-spmTestArgsAppendQuoted(GString *buf, const char *arg)
-{
-    const char *p;
-
-    if (*arg && !strpbrk(arg, SPM_ARGS_META)) {
-        g_string_append(buf, arg);
-        return;
-    }
-    g_string_append_c(buf, '\'');
-    for (p = arg; *p; p++) {
-        if (*p == '\'')
-            g_string_append(buf, "'\\''");
-        else
-            g_string_append_c(buf, *p);
-    }
-    g_string_append_c(buf, '\'');
-}
-
 /* libvirt's layout: env lines, the emulator, one option per line with its value. */
 char *
 spmTestArgsFormat(GPtrArray *env, char *const *argv)
 {
-    g_autoptr(GString) buf = g_string_new(NULL);
-    size_t i;
-
-    for (i = 0; i < env->len; i++) {
-        spmTestArgsAppendQuoted(buf, g_ptr_array_index(env, i));
-        g_string_append(buf, " \\\n");
-    }
-    for (i = 0; argv[i]; i++) {
-        if (i > 0)
-            g_string_append(buf, argv[i][0] == '-' ? " \\\n" : " ");
-        spmTestArgsAppendQuoted(buf, argv[i]);
-    }
-    g_string_append_c(buf, '\n');
-    return g_string_free(g_steal_pointer(&buf), FALSE);
+    return spmArgvFormat((const char *const *)env->pdata, env->len, (const char *const *)argv,
+                         true);
 }

@@ -15,6 +15,7 @@
 
 #include "qemu_argv_rewrite.h"
 #include "qemu_emulator_link.h"
+#include "spmargv.h"
 #include "spmerror.h"
 
 #include <errno.h>
@@ -39,29 +40,11 @@ spmShimFail(void)
 static void
 spmShimLogExec(char *const *argv)
 {
-    g_autoptr(GString) buf = g_string_new(SPM_SHIM_NAME ": exec:");
-    size_t i;
+    g_autofree char *line = spmArgvFormat(NULL, 0, (const char *const *)argv, false);
+    g_autofree char *text = g_strdup_printf("%s: exec: %s", SPM_SHIM_NAME, line);
+    size_t len = strlen(text);
 
-    for (i = 0; argv[i]; i++) {
-        const char *arg = argv[i];
-        const char *p;
-
-        g_string_append_c(buf, ' ');
-        if (*arg && !strpbrk(arg, "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")) {
-            g_string_append(buf, arg);
-            continue;
-        }
-        g_string_append_c(buf, '\'');
-        for (p = arg; *p; p++) {
-            if (*p == '\'')
-                g_string_append(buf, "'\\''");
-            else
-                g_string_append_c(buf, *p);
-        }
-        g_string_append_c(buf, '\'');
-    }
-    g_string_append_c(buf, '\n');
-    if (fwrite(buf->str, 1, buf->len, stderr) != buf->len || fflush(stderr) != 0) {
+    if (fwrite(text, 1, len, stderr) != len || fflush(stderr) != 0) {
         /* the log is advisory: QEMU still starts */
     }
 }

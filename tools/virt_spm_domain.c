@@ -13,6 +13,7 @@
 #include "qemu_capabilities.h"
 #include "qemu_define.h"
 #include "qemu_emulator_link.h"
+#include "spmargv.h"
 #include "spmerror.h"
 
 #include <stdio.h>
@@ -179,42 +180,6 @@ spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
-/* Shell quoting as libvirt writes command lines: bare unless the word holds
- * a character the shell would interpret. */
-static void
-spmCliAppendQuoted(GString *out, const char *word)
-{
-    const char *p;
-
-    if (*word && !strpbrk(word, "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")) {
-        g_string_append(out, word);
-        return;
-    }
-    g_string_append_c(out, '\'');
-    for (p = word; *p; p++) {
-        if (*p == '\'')
-            g_string_append(out, "'\\''");
-        else
-            g_string_append_c(out, *p);
-    }
-    g_string_append_c(out, '\'');
-}
-
-static bool
-spmCliIsEnvAssignment(const char *word)
-{
-    const char *eq = strchr(word, '=');
-    const char *p;
-
-    if (!eq || eq == word || !(g_ascii_isalpha(*word) || *word == '_'))
-        return false;
-    for (p = word; p < eq; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '_')
-            return false;
-    }
-    return true;
-}
-
 int
 spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
 {
@@ -241,11 +206,10 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
     g_autofree char *native = NULL;
     g_auto(GStrv) words = NULL;
     g_auto(GStrv) rewritten = NULL;
-    g_autoptr(GString) out = g_string_new(NULL);
+    g_autofree char *text = NULL;
     g_autoptr(GError) gerr = NULL;
     const char *const *qemuArgv;
     size_t nenv = 0;
-    size_t i;
     int rc;
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
@@ -270,7 +234,7 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
                        gerr->message);
         return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
     }
-    while (words[nenv] && spmCliIsEnvAssignment(words[nenv]))
+    while (words[nenv] && spmArgvIsEnvAssignment(words[nenv]))
         nenv++;
     qemuArgv = (const char *const *)words + nenv;
     if (!*qemuArgv) {
@@ -284,17 +248,8 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
         qemuArgv = (const char *const *)rewritten;
 
     /* --args: libvirt's .args layout, an option and its value on one line */
-    for (i = 0; i < nenv; i++) {
-        spmCliAppendQuoted(out, words[i]);
-        g_string_append(out, argsFormat ? " \\\n" : " ");
-    }
-    for (i = 0; qemuArgv[i]; i++) {
-        if (i > 0)
-            g_string_append(out, argsFormat && qemuArgv[i][0] == '-' ? " \\\n" : " ");
-        spmCliAppendQuoted(out, qemuArgv[i]);
-    }
-    g_string_append_c(out, '\n');
-    fputs(out->str, stdout);
+    text = spmArgvFormat((const char *const *)words, nenv, qemuArgv, argsFormat);
+    fputs(text, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
