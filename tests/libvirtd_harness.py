@@ -30,6 +30,10 @@
 #     /usr/bin/python3 tests/libvirtd_harness.py cleanup   # after a crashed run
 #
 # VIRT_SPM_HARNESS_KEEP_LOGS=DIR copies the daemons' logs to DIR at teardown.
+# VIRT_SPM_HOOK=PATH (meson sets it to the build's virt-spm-hook): a libvirtd
+# the harness starts runs it as its qemu hook (HOOK_PATH, linked before the
+# daemon starts and removed with the rest at teardown, unless the host has a
+# hook there already); h.hook_active tells whether the daemon has it.
 #
 # What it does
 # - Host setup, idempotent and left in place (what Debian's
@@ -119,6 +123,7 @@ VIRTLOGD_PIDFILE = "/run/virtlogd.pid"
 DOMAIN_LOG_DIR = "/var/log/libvirt/qemu"
 CAPS_CACHE_DIR = "/var/cache/libvirt/qemu/capabilities"
 KVM_DEVICE = "/dev/kvm"
+HOOK_PATH = "/etc/libvirt/hooks/qemu.d/virt-spm"
 HUGETLBFS_DIR = "/dev/hugepages"
 QEMU_USER = "libvirt-qemu"
 
@@ -414,6 +419,22 @@ def _cgroup_machine_dirs():
     return dirs
 
 
+def _install_hook(state):
+    """Links $VIRT_SPM_HOOK as libvirt's qemu hook before libvirtd starts
+    (libvirt looks for hooks once, at start).  Taken after the snapshot, so
+    teardown removes it."""
+    hook = os.environ.get("VIRT_SPM_HOOK")
+    state["hook"] = False
+    if not hook:
+        return
+    if os.path.lexists(HOOK_PATH):
+        state["hook"] = os.path.realpath(HOOK_PATH) == os.path.realpath(hook)
+        return
+    os.makedirs(os.path.dirname(HOOK_PATH), exist_ok=True)
+    os.symlink(os.path.abspath(hook), HOOK_PATH)
+    state["hook"] = True
+
+
 def _snapshot():
     # libvirt also makes <mount>/libvirt/qemu in every hugetlbfs mount
     roots = TEARDOWN_ROOTS + hugetlbfs_mounts()
@@ -577,6 +598,7 @@ class LibvirtdHarness:
         self.conn = None
         self.started_libvirtd = False   # True if a harness user started it
         self.started_virtlogd = False
+        self.hook_active = False        # the daemon runs virt-spm's qemu hook
         self._users_fd = None
         self._tracked = set()
         self._stopped = True
@@ -705,6 +727,7 @@ class LibvirtdHarness:
                 state["snapshot"] = _snapshot()
                 _save_state(state)
                 _ensure_hugetlbfs(state)
+                _install_hook(state)
                 _save_state(state)
             self._ensure_daemon(state, "virtlogd", VIRTLOGD, VIRTLOGD_PIDFILE, VIRTLOGD_SOCK)
             self._ensure_daemon(state, "libvirtd", LIBVIRTD, LIBVIRTD_PIDFILE, LIBVIRTD_SOCK)
@@ -712,6 +735,7 @@ class LibvirtdHarness:
             _save_state(state)
             self.started_virtlogd = "virtlogd" in state
             self.started_libvirtd = "libvirtd" in state
+            self.hook_active = state.get("hook", False)
         finally:
             os.close(lock)
         _ensure_event_loop()

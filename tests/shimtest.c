@@ -13,6 +13,7 @@
 
 #include "testutils.h"
 #include "qemu_emulator_link.h"
+#include "qemu_typed_domains.h"
 #include "spmerror.h"
 
 #include <errno.h>
@@ -298,16 +299,32 @@ testRefused(const void *opaque)
     return shimCheckRefused(&run, tc->message);
 }
 
-/* A guest launch (libvirt names it with -name) through the shim without
- * launch data: the typed cells would boot as plain RAM, so nothing runs. */
+#define SHIM_UUID "c7a5fdbd-edaf-9455-926a-d65c16db1809"
+
+typedef enum {
+    SHIM_UNLISTED,   /* not in the register: passes through */
+    SHIM_LISTED,     /* virt-spm defined it with typed cells: refused */
+    SHIM_UNREADABLE, /* the register cannot be read: refused */
+} shimGuestCase;
+
+/* A guest launch through the shim without launch data, as libvirt starts
+ * it (-name, -uuid): a guest without typed cells runs untouched; one that
+ * `virt-spm define` listed would boot its typed cells as plain RAM, so
+ * nothing runs, and neither when the register cannot be read. */
 static int
-testGuestWithoutData(const void *opaque G_GNUC_UNUSED)
+testGuestWithoutData(const void *opaque)
 {
-    g_autofree char *link = shimMakeLink("emulators-nodata-guest", argvdumpPath);
+    int kind = GPOINTER_TO_INT(opaque);
+    g_autofree char *sub = g_strdup_printf("emulators-nodata-guest-%d", kind);
+    g_autofree char *link = shimMakeLink(sub, argvdumpPath);
+    g_autofree char *base = g_build_filename(tmpDir, sub, NULL);
+    g_autofree char *regdir = g_build_filename(base, SPM_TYPED_DOMAINS_DIR, NULL);
     g_auto(shimRun) run = {0};
     const char *argv[] = {NULL,
                           "-name",
                           "guest=spm,debug-threads=on",
+                          "-uuid",
+                          SHIM_UUID,
                           "-m",
                           "3072",
                           "-object",
@@ -319,15 +336,86 @@ testGuestWithoutData(const void *opaque G_GNUC_UNUSED)
                           "-numa",
                           "node,nodeid=1,memdev=ram-node1",
                           NULL};
+    const char *expect[G_N_ELEMENTS(argv)];
+    size_t i;
 
     if (!link)
         return -1;
+    if (kind == SHIM_UNREADABLE) {
+        /* a file where the register's directory belongs: ENOTDIR */
+        if (!g_file_set_contents(regdir, "", 0, NULL))
+            return -1;
+    } else if (spmTypedDomainsAdd(base, "00000000-0000-0000-0000-000000000001", "other") < 0) {
+        /* another domain is listed */
+        return -1;
+    }
+    if (kind == SHIM_LISTED &&
+        spmTypedDomainsAdd(base, "C7A5FDBDEDAF9455926AD65C16DB1809", "spm") < 0)
+        return -1;
     argv[0] = link;
+    for (i = 0; i < G_N_ELEMENTS(argv); i++)
+        expect[i] = argv[i];
+    expect[0] = argvdumpPath;
     if (shimSpawn(link, argv, &run) < 0)
         return -1;
-    return shimCheckRefused(&run, "carries no launch data");
+    switch (kind) {
+    case SHIM_UNLISTED:
+        if (shimCheckDump(&run, expect) < 0)
+            return -1;
+        if (*run.err) {
+            printf("# unexpected stderr: %s\n", run.err);
+            return -1;
+        }
+        return 0;
+    case SHIM_LISTED:
+        return shimCheckRefused(&run, "domain " SHIM_UUID " has SPM-typed cells");
+    case SHIM_UNREADABLE:
+        return shimCheckRefused(&run, "cannot tell whether");
+    }
+    return -1;
 }
 
+/* ---- the register of typed domains ---- */
+
+static int
+testTypedDomains(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *base = g_build_filename(tmpDir, "register", NULL);
+    g_autofree char *entry =
+        g_build_filename(base, SPM_TYPED_DOMAINS_DIR, "c7a5fdbd-edaf-9455-926a-d65c16db1809", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *linkBase = spmTypedDomainsBaseFromLink("/b/ase/0123/qemu-system-x86_64");
+    struct stat sb;
+
+    if (!SPM_STREQ(linkBase, "/b/ase")) {
+        printf("# base of a link: %s\n", linkBase);
+        return -1;
+    }
+    if (spmTypedDomainsLookup(base, SHIM_UUID) != 0)
+        return -1;
+    /* any spelling libvirt accepts lands on the one canonical entry */
+    if (spmTypedDomainsAdd(base, " C7A5FDBD-EDAF-9455-926A-D65C16DB1809\n", "spm") < 0 ||
+        spmTypedDomainsLookup(base, "c7a5fdbdedaf9455926ad65c16db1809") != 1)
+        return -1;
+    if (!g_file_get_contents(entry, &text, NULL, NULL) || !SPM_STREQ(text, "spm\n") ||
+        stat(entry, &sb) < 0 || (sb.st_mode & 0777) != 0644) {
+        printf("# entry '%s' is wrong\n", entry);
+        return -1;
+    }
+    if (spmTypedDomainsAdd(base, SHIM_UUID, "renamed") < 0 ||
+        spmTypedDomainsRemove(base, SHIM_UUID) < 0 || spmTypedDomainsLookup(base, SHIM_UUID) != 0 ||
+        spmTypedDomainsRemove(base, SHIM_UUID) < 0)
+        return -1;
+    /* not UUIDs: refused with an error, nothing written */
+    spmErrorReset();
+    if (spmTypedDomainsAdd(base, "../../etc/passwd", "x") != -1 ||
+        spmTypedDomainsLookup(base, "c7a5fdbd-edaf-9455-926a-d65c16db180") != -1 ||
+        spmTypedDomainsRemove(base, "") != -1 || spmErrorCount() != 3 ||
+        !spmErrorHasCode(SPM_ERR_INVALID_ARG))
+        return -1;
+    spmErrorReset();
+    return 0;
+}
 
 /* ---- the emulator link helper ---- */
 
@@ -528,8 +616,16 @@ mymain(void)
         ret = -1;
     if (spmTestRun("shim passes through without launch data", testPassThrough, NULL) < 0)
         ret = -1;
-    if (spmTestRun("shim refuses a guest launch without launch data", testGuestWithoutData, NULL) <
-        0)
+    if (spmTestRun("shim passes a guest without typed cells through", testGuestWithoutData,
+                   GINT_TO_POINTER(SHIM_UNLISTED)) < 0)
+        ret = -1;
+    if (spmTestRun("shim refuses a guest without launch data that virt-spm listed as typed",
+                   testGuestWithoutData, GINT_TO_POINTER(SHIM_LISTED)) < 0)
+        ret = -1;
+    if (spmTestRun("shim refuses a guest when the register cannot be read", testGuestWithoutData,
+                   GINT_TO_POINTER(SHIM_UNREADABLE)) < 0)
+        ret = -1;
+    if (spmTestRun("register of typed domains", testTypedDomains, NULL) < 0)
         ret = -1;
     for (i = 0; i < G_N_ELEMENTS(refusals); i++) {
         g_autofree char *title = g_strdup_printf("shim refuses: %s", refusals[i].name);

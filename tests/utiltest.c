@@ -1,5 +1,5 @@
 /*
- * utiltest.c: bitmaps, units, enums, the error queue and atomic writes
+ * utiltest.c: bitmaps, units, enums, the error queue, atomic writes and UUIDs
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,6 +10,7 @@
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmunits.h"
+#include "spmuuid.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -206,6 +207,25 @@ cleanup:
     return ret;
 }
 
+typedef struct {
+    const char *in;
+    const char *out; /* NULL: not a UUID */
+} spmUUIDCase;
+
+static int
+testUUID(const void *opaque)
+{
+    const spmUUIDCase *tc = opaque;
+    char out[SPM_UUID_STRING_BUFLEN] = "untouched";
+    bool ok = spmUUIDCanonicalize(tc->in, out);
+
+    if (tc->out ? !ok || !SPM_STREQ(out, tc->out) : ok || !SPM_STREQ(out, "untouched")) {
+        printf("# '%s' gave %s '%s'\n", tc->in ? tc->in : "(null)", ok ? "true" : "false", out);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 mymain(void)
 {
@@ -242,9 +262,30 @@ mymain(void)
         {1, "x", 0},
         {1ULL << 53, "TiB", 0},
     };
+    static const spmUUIDCase uuids[] = {
+        {"c7a5fdbd-edaf-9455-926a-d65c16db1809", "c7a5fdbd-edaf-9455-926a-d65c16db1809"},
+        {"C7A5FDBDEDAF9455926AD65C16DB1809", "c7a5fdbd-edaf-9455-926a-d65c16db1809"},
+        {"  c7a5fdbd-edaf-9455-926a-d65c16db1809\n", "c7a5fdbd-edaf-9455-926a-d65c16db1809"},
+        {"c7-a5-fd-bd-ed-af-94-55-92-6a-d6-5c-16-db-18-09", "c7a5fdbd-edaf-9455-926a-d65c16db1809"},
+        {"c7a5fdbd-edaf-9455-926a-d65c16db180", NULL},
+        {"c7a5fdbd-edaf-9455-926a-d65c16db18090", NULL},
+        {"c7a5fdbd-edaf-9455-926a-d65c16db1809-", NULL},
+        {"-c7a5fdbd-edaf-9455-926a-d65c16db1809", NULL},
+        {"c7a5fdbd-edaf-9455-926a-d65c16db18g9", NULL},
+        {"c7a5fdb-dedaf-9455-926a-d65c16db1809", NULL},
+        {"c7a5fdbd edaf 9455 926a d65c16db1809", NULL},
+        {"../../etc/passwd", NULL},
+        {"", NULL},
+        {NULL, NULL},
+    };
     int ret = 0;
     size_t i;
 
+    for (i = 0; i < G_N_ELEMENTS(uuids); i++) {
+        g_autofree char *title = g_strdup_printf("uuid '%s'", uuids[i].in ? uuids[i].in : "(null)");
+        if (spmTestRun(title, testUUID, &uuids[i]) < 0)
+            ret = -1;
+    }
     for (i = 0; i < G_N_ELEMENTS(bitmaps); i++) {
         g_autofree char *title = g_strdup_printf("bitmap parse '%s'", bitmaps[i].in);
         if (spmTestRun(title, testBitmapParse, &bitmaps[i]) < 0)

@@ -3,8 +3,13 @@
 # by tests/libvirtd_harness.py), virt-spm define/dumpxml/undefine and the shim
 #
 # - a typed domain on Debian's QEMU 7.2 is refused at define, naming the binary;
-#   forced into libvirt past virt-spm, it fails closed at start (the real QEMU
-#   refuses the launch option; the shim refuses a guest without launch data);
+#   forced into libvirt past virt-spm, it fails closed at start, both on the
+#   real QEMU 7.2 (unknown launch option) and through the shim (no sp-mem);
+# - a normal-only domain through the shim starts on QEMU 7.2 and runs,
+#   argv untouched, QEMU exec'd in place;
+# - a typed domain that lost its launch data does not start: the qemu hook
+#   (or, without it, the shim) refuses it, by virt-spm's metadata or by the
+#   register of typed domains;
 # - what libvirt holds validates against libvirt's own schema and has no memmap;
 #   dumpxml gives the user's XML back; undefine leaves nothing;
 # - domxml-to-native equals the golden argv of qemuxml2argvdata;
@@ -16,6 +21,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import hashlib
 import os
 import re
 import subprocess
@@ -73,9 +79,44 @@ def canonical(text):
     return ET.tostring(norm(root))
 
 
+QEMU72 = "/usr/bin/qemu-system-x86_64"
+# the launch data virt-spm gives the minimal example (what it refuses to
+# write for QEMU 7.2, so forced starts write it by hand)
+LAUNCH = ("v=1,form=sp-mem,maxmem=3221225472,slots=0,node.1.memmap=spm,"
+          "node.1.addr=0x100000000,node.1.size=1073741824")
+
+
+def libvirt_form(name, emulator):
+    """The minimal example as virt-spm defines it in libvirt: no memmap, the
+    launch data in <qemu:commandline> (no metadata: forced past virt-spm)."""
+    text = example(name, emulator).replace(" memmap='spm'", "")
+    text = text.replace("<domain type='qemu'>", "<domain type='qemu' "
+                        "xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>")
+    return text.replace("</domain>", "  <qemu:commandline>\n"
+                        "    <qemu:arg value='-virt-spm-launch'/>\n"
+                        "    <qemu:arg value='%s'/>\n"
+                        "  </qemu:commandline>\n</domain>" % LAUNCH)
+
+
+def emulator_link(real):
+    """The shim link virt-spm define makes for @real (made by hand here for
+    QEMU 7.2, for which define refuses typed domains)."""
+    d = os.path.join(ENV["VIRT_SPM_EMULATOR_DIR"], hashlib.sha256(real.encode()).hexdigest())
+    link = os.path.join(d, os.path.basename(real))
+    if not os.path.isdir(d):
+        os.mkdir(d, 0o755)
+        os.symlink(real, os.path.join(d, "target"))
+        os.symlink(tap.build_path("tools", "virt-spm-shim"), link)
+    return link
+
+
+def listed(uuid):
+    return os.path.exists(os.path.join(ENV["VIRT_SPM_EMULATOR_DIR"], "typed-domains", uuid))
+
+
 def t_refused_on_qemu72(h):
     name = h.domain_name("refused72")
-    path = write(example(name, "/usr/bin/qemu-system-x86_64"))
+    path = write(example(name, QEMU72))
     try:
         p = spm(["define", path])
         assert p.returncode == 1, p
@@ -87,6 +128,43 @@ def t_refused_on_qemu72(h):
             pass
     finally:
         os.unlink(path)
+    # forced into libvirt: QEMU 7.2 refuses the launch option ...
+    forced_start_fails(h, name, libvirt_form(name, QEMU72), "-virt-spm-launch: invalid option")
+    # ... and, through the shim, the sp-mem device it is given
+    forced_start_fails(h, name, libvirt_form(name, emulator_link(QEMU72)),
+                       "'sp-mem' is not a valid device model name")
+
+
+def t_normal_only_through_shim_qemu72(h):
+    name = h.domain_name("normal72")
+    link = emulator_link(QEMU72)
+    text = example(name, link).replace(" memmap='spm'", "").replace("<os firmware='efi'>", "<os>")
+    path = write(text)
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0, p
+        h.track(name)
+        dom = h.conn.lookupByName(name)
+        assert not listed(dom.UUIDString()), "a domain without typed cells was listed as typed"
+        assert "<emulator>%s</emulator>" % link in dom.XMLDesc(0)
+        dom.create()
+        time.sleep(2)
+        assert dom.isActive(), "the guest stopped"
+        reply = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0)
+        assert '"running"' in reply, reply
+        pids = libvirtd_harness.processes_of_domain(name)
+        assert len(pids) == 1, pids
+        # the shim exec'd QEMU 7.2 in place, with libvirt's argv untouched
+        assert os.path.realpath("/proc/%d/exe" % pids[0]) == os.path.realpath(QEMU72)
+        with open("/proc/%d/cmdline" % pids[0], "rb") as f:
+            argv = f.read().decode().split("\0")
+        assert argv[0] == QEMU72 and "node,nodeid=1,memdev=ram-node1" in argv, argv
+        dom.destroy()
+        u = spm(["undefine", name])
+        assert u.returncode == 0, u
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
 
 
 def forced_start_fails(h, name, xml, expect):
@@ -117,10 +195,21 @@ def t_fail_closed(h):
         os.unlink(path)
     # the real QEMU instead of the shim: it refuses the launch option
     real = re.sub(r"<emulator>[^<]*</emulator>", "<emulator>%s</emulator>" % qemu, xml)
-    forced_start_fails(h, name, real, "virt-spm-launch")
-    # the shim without launch data: the shim refuses the guest
+    forced_start_fails(h, name, real, "-virt-spm-launch: invalid option")
+    # the launch data taken away: the hook refuses the start (by the metadata,
+    # whatever the emulator), else the shim (by the register of typed domains)
     stripped = re.sub(r"\s*<qemu:commandline>.*?</qemu:commandline>", "", xml, flags=re.S)
-    forced_start_fails(h, name, stripped, "carries no launch data")
+    bare = re.sub(r"\s*<metadata>.*?</metadata>", "", stripped, flags=re.S)
+    if h.hook_active:
+        forced_start_fails(h, name, stripped, "its metadata lists 1 SPM-typed NUMA cell")
+        real_stripped = re.sub(r"<emulator>[^<]*</emulator>", "<emulator>%s</emulator>" % qemu,
+                               stripped)
+        forced_start_fails(h, name, real_stripped, "its metadata lists 1 SPM-typed NUMA cell")
+        forced_start_fails(h, name, bare, "lost virt-spm's metadata")
+    else:
+        forced_start_fails(h, name, bare, "has SPM-typed cells (virt-spm defined it so)")
+        raise tap.Skip("libvirtd runs without virt-spm's hook (VIRT_SPM_HOOK); "
+                       "the shim's refusal alone was checked")
 
 
 def t_define_dumpxml_undefine(h):
@@ -134,6 +223,8 @@ def t_define_dumpxml_undefine(h):
         p = spm(["define", path])
         assert p.returncode == 0 and "defined" in p.stdout, p
         h.track(name)
+        uuid = h.conn.lookupByName(name).UUIDString()
+        assert listed(uuid), "define did not list the typed domain"
         raw = spm(["dumpxml", "--inactive", "--raw", name]).stdout
         # stock libvirt keeps no memmap on the cells (the typing is in <metadata>)
         assert not re.search(r"<cell [^>]*memmap", raw), raw
@@ -158,6 +249,7 @@ def t_define_dumpxml_undefine(h):
             raise AssertionError("undefine left the domain")
         except libvirt.libvirtError:
             pass
+        assert not listed(uuid), "undefine left the domain listed as typed"
     finally:
         os.unlink(path)
 
@@ -286,7 +378,10 @@ def main():
     ENV["VIRT_SPM_CACHE_DIR"] = tempfile.mkdtemp(prefix="virtspme2e-cache-")
 
     def body(h):
-        t.run("QEMU 7.2: a typed domain is refused at define", t_refused_on_qemu72, h)
+        t.run("QEMU 7.2: a typed domain is refused at define, and fails closed when forced",
+              t_refused_on_qemu72, h)
+        t.run("QEMU 7.2: a normal-only domain through the shim starts and runs",
+              t_normal_only_through_shim_qemu72, h)
         t.run("define, libvirt's XML, dumpxml, undefine", t_define_dumpxml_undefine, h)
         t.run("fails closed without the shim or its launch data", t_fail_closed, h)
         t.run("domxml-to-native equals the golden argv", t_domxml_to_native_golden, h)

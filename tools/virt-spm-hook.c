@@ -1,6 +1,7 @@
 /*
  * virt-spm-hook.c: libvirt qemu hook that refuses to restore or receive
- * guests with SPM-typed NUMA cells
+ * guests with SPM-typed NUMA cells, and to start them without the shim's
+ * launch data
  *
  * QEMU 11.1 leaves sp-mem contents out of its migration stream without
  * blocking migration: a restored or migrated SPM guest would find zeros
@@ -10,40 +11,63 @@
  *     virt-spm-hook GUEST OPERATION SUB-OPERATION EXTRA
  *
  * and the domain XML on standard input.  It exits 1, with the reason on
- * standard error (libvirt reports it), for "migrate begin" (incoming, on
- * the destination) and "restore begin" of a domain that virt-spm defined
- * with typed cells; 0 otherwise.  For migrate and restore libvirt reads a
- * replacement XML from standard output: this hook writes nothing, which
- * keeps the XML as it is.  It must not call back into libvirt.
+ * standard error (libvirt reports it), for
+ *   - "migrate begin" (incoming, on the destination) and "restore begin" of
+ *     a domain that virt-spm defined with typed cells;
+ *   - "prepare begin" (a start) of a domain with typed cells, by its
+ *     metadata or by the register of typed domains (qemu_typed_domains.h),
+ *     whose <qemu:commandline> lost the launch data: started anyway, it
+ *     would boot the SPM memory as ordinary RAM, whatever <emulator> says;
+ * and 0 otherwise.  For migrate and restore libvirt reads a replacement
+ * XML from standard output: this hook writes nothing, which keeps the XML
+ * as it is.  It must not call back into libvirt.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "domain_metadata.h"
+#include "qemu_define.h"
+#include "qemu_emulator_link.h"
+#include "qemu_typed_domains.h"
 #include "spmerror.h"
 #include "spmfile.h"
 
 #include <libxml/parser.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
 
 #define SPM_HOOK_PROG "virt-spm-hook"
 
+/* The domain XML libvirt gives on standard input, and virt-spm's metadata
+ * in it (*@md NULL when there is none); -1 with an error. */
 static int
-spmHookCheck(const char *guest, const char *op)
+spmHookReadDomain(xmlDoc **docret, spmDomainMetadata **md)
 {
     g_autofree char *buf = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(spmDomainMetadata) md = NULL;
     size_t len = 0;
-    int rc;
 
+    *md = NULL;
     if (spmFileReadAll("-", SPM_FILE_READ_MAX, &buf, &len) < 0 ||
         !(doc = spmXMLParse(buf, len, _("the domain XML from libvirt"))) ||
-        (rc = spmDomainMetadataParseDoc(doc, &md)) < 0) {
+        spmDomainMetadataParseDoc(doc, md) < 0)
+        return -1;
+    *docret = g_steal_pointer(&doc);
+    return 0;
+}
+
+/* Refusal of a restore or an incoming migration of a typed guest. */
+static int
+spmHookCheckMigration(const char *guest, const char *op)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(spmDomainMetadata) md = NULL;
+
+    if (spmHookReadDomain(&doc, &md) < 0) {
         /* Fail closed: without the XML nobody can say the guest has no SPM. */
         spmErrorPrintAll(stderr, SPM_HOOK_PROG);
         fprintf(
@@ -52,13 +76,80 @@ spmHookCheck(const char *guest, const char *op)
             SPM_HOOK_PROG, op, guest);
         return 1;
     }
-    if (rc == 0 || md->ncells == 0)
+    if (!md || md->ncells == 0)
         return 0;
 
     fprintf(
         stderr,
         _("%1$s: error: refusing to %2$s domain '%3$s': it has %4$zu SPM-typed NUMA cell(s) (cell %5$u first), and QEMU does not carry sp-mem contents in its migration stream, so the guest would find zeros in place of that memory; shut the guest down and start it fresh instead\n"),
         SPM_HOOK_PROG, op, guest, md->ncells, md->cells[0].id);
+    return 1;
+}
+
+/* Where the register of typed domains is: next to the emulator link the
+ * domain runs, else the default place. */
+static char *
+spmHookRegisterBase(xmlDocPtr doc)
+{
+    xmlNodePtr emulator = spmXMLFindPath(xmlDocGetRootElement(doc), "devices/emulator");
+    g_autofree char *path = emulator ? spmXMLNodeContent(emulator) : NULL;
+    g_autofree char *target = NULL;
+    const char *env = getenv("VIRT_SPM_EMULATOR_DIR");
+    size_t mark = spmErrorMark();
+
+    if (path && g_path_is_absolute(path) && spmEmulatorLinkGetTarget(path, &target) > 0)
+        return spmTypedDomainsBaseFromLink(path);
+    /* not a link we can read: the default place is the only one left */
+    spmErrorTruncate(mark);
+    return g_strdup(env && *env ? env : SPM_EMULATOR_LINK_DIR);
+}
+
+/* Refusal of a start of a typed guest that lost its launch data. */
+static int
+spmHookCheckStart(const char *guest)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(spmDomainMetadata) md = NULL;
+    g_autofree char *base = NULL;
+    xmlNodePtr uuidNode;
+    g_autofree char *uuid = NULL;
+    int listed = 0;
+
+    if (spmHookReadDomain(&doc, &md) < 0) {
+        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': its XML cannot be read, so it may have SPM cells that would boot as ordinary RAM\n"),
+            SPM_HOOK_PROG, guest);
+        return 1;
+    }
+    if (spmQEMUDefineHasLaunchData(doc))
+        return 0;
+    if (md && md->ncells > 0) {
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': its metadata lists %3$zu SPM-typed NUMA cell(s) (cell %4$u first) but its <qemu:commandline> lost '%5$s', so those cells would boot as ordinary RAM; define it again with 'virt-spm define' from the XML that 'virt-spm dumpxml' prints\n"),
+            SPM_HOOK_PROG, guest, md->ncells, md->cells[0].id, SPM_LAUNCH_OPTION);
+        return 1;
+    }
+    if (!(uuidNode = spmXMLChildElement(xmlDocGetRootElement(doc), "uuid")) ||
+        !(uuid = spmXMLNodeContent(uuidNode)))
+        return 0;
+    base = spmHookRegisterBase(doc);
+    if ((listed = spmTypedDomainsLookup(base, uuid)) == 0)
+        return 0;
+    if (listed < 0) {
+        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': cannot tell whether virt-spm defined it with SPM-typed cells\n"),
+            SPM_HOOK_PROG, guest);
+        return 1;
+    }
+    fprintf(
+        stderr,
+        _("%1$s: error: refusing to start domain '%2$s': virt-spm defined it with SPM-typed cells, but its XML lost virt-spm's metadata and '%3$s', so those cells would boot as ordinary RAM; define it again with 'virt-spm define' from your own XML\n"),
+        SPM_HOOK_PROG, guest, SPM_LAUNCH_OPTION);
     return 1;
 }
 
@@ -81,8 +172,10 @@ main(int argc, char **argv)
     if (!SPM_STREQ(subop, "begin"))
         return 0;
     if (SPM_STREQ(op, "migrate"))
-        return spmHookCheck(guest, _("receive an incoming migration of"));
+        return spmHookCheckMigration(guest, _("receive an incoming migration of"));
     if (SPM_STREQ(op, "restore"))
-        return spmHookCheck(guest, _("restore"));
+        return spmHookCheckMigration(guest, _("restore"));
+    if (SPM_STREQ(op, "prepare"))
+        return spmHookCheckStart(guest);
     return 0;
 }

@@ -5,7 +5,10 @@
  * src/qemu/qemu_emulator_link.h).  The shim execs the real QEMU, the
  * `target` link next to argv[0], in place (same pid, same file
  * descriptors): with argv untouched when there is no launch data (libvirt's
- * capability probe), or with the argv rewritten by spmQEMUArgvRewrite().
+ * capability probe, guests without typed cells), or with the argv
+ * rewritten by spmQEMUArgvRewrite().  A guest listed in the register of
+ * typed domains (qemu_typed_domains.h) that comes without launch data is
+ * refused.
  * Any problem is printed as "virt-spm-shim: error: ..." on stderr, which
  * libvirt's domain log keeps and quotes, and the shim exits 1 without
  * starting QEMU.
@@ -15,6 +18,8 @@
 
 #include "qemu_argv_rewrite.h"
 #include "qemu_emulator_link.h"
+#include "qemu_launch_data.h"
+#include "qemu_typed_domains.h"
 #include "spmargv.h"
 #include "spmerror.h"
 
@@ -49,18 +54,45 @@ spmShimLogExec(char *const *argv)
     }
 }
 
-/* libvirt names every guest it starts (-name guest=...); its capability
- * probe (-machine none) never does. */
-static bool
-spmShimIsGuestLaunch(char **argv)
+/* The UUID of the guest libvirt starts (-uuid), or NULL for a launch that
+ * is not a guest's, such as libvirt's capability probe (-machine none). */
+static const char *
+spmShimGuestUUID(char **argv)
 {
     size_t i;
 
-    for (i = 1; argv[i]; i++) {
-        if (SPM_STREQ(argv[i], "-name") || SPM_STREQ(argv[i], "--name"))
-            return true;
+    for (i = 1; argv[i] && argv[i + 1]; i++) {
+        if (SPM_STREQ(argv[i], "-uuid") || SPM_STREQ(argv[i], "--uuid"))
+            return argv[i + 1];
     }
-    return false;
+    return NULL;
+}
+
+/*
+ * A launch without launch data passes through, unless it is a guest that
+ * `virt-spm define` listed as having typed cells: then someone took the
+ * launch data out of its <qemu:commandline>, and starting it would boot
+ * the SPM memory as ordinary RAM.  Returns 0 to pass through, -1 (error
+ * reported) to refuse.
+ */
+static int
+spmShimCheckUntypedLaunch(const char *link, char **argv)
+{
+    const char *uuid = spmShimGuestUUID(argv);
+    g_autofree char *base = NULL;
+    int rc;
+
+    if (!uuid)
+        return 0;
+    base = spmTypedDomainsBaseFromLink(link);
+    if ((rc = spmTypedDomainsLookup(base, uuid)) == 0)
+        return 0;
+    if (rc > 0)
+        spmReportError(
+            SPM_ERR_OPERATION_INVALID,
+            _("domain %1$s has SPM-typed cells (virt-spm defined it so) but its <qemu:commandline> lost '%2$s', so its SPM cells would boot as ordinary RAM; refusing to start it"),
+            uuid, SPM_LAUNCH_OPTION);
+    return -1;
 }
 
 int
@@ -103,18 +135,11 @@ main(int argc, char **argv)
                     _("note: after changing the domain, run 'virt-spm define' again"));
         return 1;
     }
-    if (rc == 0 && spmShimIsGuestLaunch(argv)) {
-        /* virt-spm points <emulator> at the shim only for domains with typed
-         * cells, and always adds launch data; a guest launch without it
-         * means the domain was edited behind virt-spm's back.  Starting it
-         * would boot the SPM memory as ordinary RAM: refuse. */
-        spmReportError(
-            SPM_ERR_OPERATION_INVALID, "%s",
-            _("this guest is launched through the virt-spm shim but carries no launch data (its <qemu:commandline> lost '-virt-spm-launch'), so its SPM cells would boot as ordinary RAM; refusing to start it"));
+    if (rc == 0 && spmShimCheckUntypedLaunch(argv[0], argv) < 0) {
         spmShimFail();
         fprintf(
             stderr, "%s: %s\n", SPM_SHIM_NAME,
-            _("note: define the domain again with 'virt-spm define', or point <emulator> at the real QEMU if it has no typed cells"));
+            _("note: define the domain again with 'virt-spm define' from the XML that 'virt-spm dumpxml' prints"));
         return 1;
     }
     if (rc > 0) {

@@ -13,9 +13,12 @@
 #include "qemu_capabilities.h"
 #include "qemu_define.h"
 #include "qemu_emulator_link.h"
+#include "qemu_typed_domains.h"
 #include "spmargv.h"
 #include "spmerror.h"
+#include "spmuuid.h"
 
+#include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,42 @@ spmCliPrepareDomain(const char *path, bool noSchema, bool noCache, spmDomainDef 
     return SPM_EXIT_OK;
 }
 
+/*
+ * The UUID the domain gets in libvirt, canonical, into @uuid: its own
+ * <uuid>, else the one libvirt has for its name (a redefinition), else a
+ * new one written into the XML (libvirt would make one up otherwise, and
+ * virt-spm has to know it before the definition, for the register of
+ * typed domains).
+ */
+static int
+spmCliDomainUUID(virConnectPtr conn, spmDomainDef *def, char uuid[SPM_UUID_STRING_BUFLEN])
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *fresh = NULL;
+    char known[VIR_UUID_STRING_BUFLEN];
+
+    if (def->uuid) {
+        if (!spmUUIDCanonicalize(def->uuid, uuid)) {
+            spmReportError(
+                SPM_ERR_XML_DETAIL,
+                _("invalid UUID '%1$s' in element 'uuid': expected 32 hexadecimal digits such as 'c7a5fdbd-edaf-9455-926a-d65c16db1809'; correct it or leave <uuid> out"),
+                def->uuid);
+            return -1;
+        }
+        return 0;
+    }
+    if (def->name && (dom = virDomainLookupByName(conn, def->name)) &&
+        virDomainGetUUIDString(dom, known) == 0 && spmUUIDCanonicalize(known, uuid)) {
+        spmDomainDefSetUUID(def, uuid);
+        return 0;
+    }
+    virResetLastError();
+    fresh = g_uuid_string_random();
+    g_strlcpy(uuid, fresh, SPM_UUID_STRING_BUFLEN);
+    spmDomainDefSetUUID(def, uuid);
+    return 0;
+}
+
 int
 spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
 {
@@ -97,6 +136,9 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
     g_autofree char *realEmulator = NULL;
     g_autofree char *linkPath = NULL;
     g_autofree char *xml = NULL;
+    const char *base = spmCliEmulatorLinkDir();
+    char uuid[SPM_UUID_STRING_BUFLEN];
+    int listed = 0;
     int rc;
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
@@ -105,33 +147,51 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
         SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
-    if (launch) {
-        g_autofree char *shim = spmCliShimPath();
-
-        if (printXML) {
-            /* show where the link will be, without creating it */
-            if (!(linkPath = spmEmulatorLinkPath(spmCliEmulatorLinkDir(), realEmulator)))
-                return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
-        } else if (spmEmulatorLinkCreate(spmCliEmulatorLinkDir(), realEmulator, shim, &linkPath) <
-                   0) {
-            return spmCliFinish(ctx, SPM_EXIT_IO);
-        }
-    }
-    if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
-        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
-
     if (printXML) {
+        /* show where the link will be, without creating it */
+        if (launch && !(linkPath = spmEmulatorLinkPath(base, realEmulator)))
+            return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+        if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
+            return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
         fputs(xml, stdout);
         return spmCliFinish(ctx, SPM_EXIT_OK);
     }
 
     if (!(conn = spmCliConnect(ctx)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (spmCliDomainUUID(conn, def, uuid) < 0)
+        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+    if (launch) {
+        g_autofree char *shim = spmCliShimPath();
+
+        if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
+            return spmCliFinish(ctx, SPM_EXIT_IO);
+    }
+    if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
+
+    /* Listed before libvirt has the domain, so that from its first start the
+     * shim and the hook refuse it if its launch data goes missing. */
+    if (launch) {
+        if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
+            spmTypedDomainsAdd(base, uuid, def->name) < 0)
+            return spmCliFinish(ctx, SPM_EXIT_IO);
+    }
     if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
         g_autofree char *context =
             g_strdup_printf(_("failed to define domain from '%1$s'"), argv[1]);
+
         spmCliReportLibvirtError(context);
+        if (launch && listed == 0)
+            spmTypedDomainsRemove(base, uuid);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (!launch && spmTypedDomainsRemove(base, uuid) < 0) {
+        spmReportError(
+            SPM_ERR_OPERATION_FAILED,
+            _("domain '%1$s' is defined without typed cells, but it is still listed as typed, so it will not start; remove the file named above"),
+            virDomainGetName(dom));
+        return spmCliFinish(ctx, SPM_EXIT_IO);
     }
     if (!ctx->quiet)
         printf(_("Domain '%1$s' defined from %2$s\n"), virDomainGetName(dom),
@@ -259,7 +319,7 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
     const spmCliCommand cmd = {
         "undefine",
         "[--nvram] DOMAIN",
-        N_("Undefine a domain (as virsh undefine)."),
+        N_("Undefine a domain (as virsh undefine), and take it off virt-spm's register of domains with typed cells."),
         NULL,
     };
     gboolean nvram = FALSE;
@@ -270,6 +330,7 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *name = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
     int rc;
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
@@ -277,10 +338,21 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
     if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     name = g_strdup(virDomainGetName(dom));
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        spmCliReportLibvirtError(_("failed to get the domain's UUID"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
     if (virDomainUndefineFlags(dom, nvram ? VIR_DOMAIN_UNDEFINE_NVRAM : 0) < 0) {
         g_autofree char *context = g_strdup_printf(_("failed to undefine domain '%1$s'"), name);
         spmCliReportLibvirtError(context);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (spmTypedDomainsRemove(spmCliEmulatorLinkDir(), uuid) < 0) {
+        spmReportError(
+            SPM_ERR_OPERATION_FAILED,
+            _("domain '%1$s' has been undefined, but it stays listed as typed; remove the file named above"),
+            name);
+        return spmCliFinish(ctx, SPM_EXIT_IO);
     }
     if (!ctx->quiet)
         printf(_("Domain '%1$s' has been undefined\n"), name);

@@ -758,6 +758,26 @@ spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmDomainMemmap me
     return 0;
 }
 
+void
+spmDomainDefSetUUID(spmDomainDef *def, const char *uuid)
+{
+    xmlNodePtr node = spmXMLChildElement(def->root, "uuid");
+    xmlNodePtr name;
+
+    if (!node) {
+        node = xmlNewDocNode(def->doc, NULL, BAD_CAST "uuid", NULL);
+        if ((name = spmXMLChildElement(def->root, "name"))) {
+            xmlAddNextSibling(name, node);
+            xmlAddPrevSibling(node, xmlNewDocText(def->doc, BAD_CAST "\n  "));
+        } else {
+            xmlAddChild(def->root, node);
+        }
+    }
+    xmlNodeSetContent(node, BAD_CAST uuid);
+    g_free(def->uuid);
+    def->uuid = g_strdup(uuid);
+}
+
 size_t
 spmDomainDefCountTypedCells(const spmDomainDef *def)
 {

@@ -313,6 +313,8 @@ char *spmDomainDefFormat(spmDomainDef *def, unsigned int flags);
 spmNumaCell *spmDomainDefGetCell(const spmDomainDef *def, unsigned int id);
 /* Sets the typing of cell @id; returns -1 with an error if there is no such cell. */
 int spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmDomainMemmap memmap);
+/* Sets the domain's <uuid> (added after <name> when missing). */
+void spmDomainDefSetUUID(spmDomainDef *def, const char *uuid);
 /* Number of cells typed spm or reserved. */
 size_t spmDomainDefCountTypedCells(const spmDomainDef *def);
 /* Σ memory of the NUMA cells in KiB (boot RAM as libvirt computes it). */

@@ -134,6 +134,24 @@ spmQEMUDefineFindCommandline(xmlNodePtr root)
     return NULL;
 }
 
+bool
+spmQEMUDefineHasLaunchData(xmlDocPtr doc)
+{
+    xmlNodePtr cmdline = spmQEMUDefineFindCommandline(xmlDocGetRootElement(doc));
+    xmlNodePtr cur;
+
+    if (!cmdline)
+        return false;
+    for (cur = cmdline->children; cur; cur = cur->next) {
+        g_autofree char *value = NULL;
+
+        if (spmQEMUDefineIsQemuElement(cur, "arg") && (value = spmXMLPropString(cur, "value")) &&
+            SPM_STREQ(value, SPM_LAUNCH_OPTION))
+            return true;
+    }
+    return false;
+}
+
 static void
 spmQEMUDefineSetEmulator(xmlDocPtr doc, const char *path)
 {

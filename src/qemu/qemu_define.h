@@ -47,6 +47,9 @@ int spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
 char *spmQEMUDefineFormatForLibvirt(spmDomainDef *def, const char *emulatorPath,
                                     const char *realEmulator, const spmLaunchData *launch);
 
+/* true when the domain document carries the shim's launch arguments. */
+bool spmQEMUDefineHasLaunchData(xmlDocPtr doc);
+
 /*
  * The user's XML from what libvirt holds: memmap restored from the
  * metadata, the real emulator back in <emulator>, the launch arguments and

@@ -1,0 +1,46 @@
+/*
+ * qemu_typed_domains.h: the register of domains virt-spm defined with
+ * typed cells
+ *
+ * The launch data in <qemu:commandline> is what makes an SPM domain start
+ * right, and what makes it fail closed without the shim.  Someone who
+ * edits the domain with plain libvirt tools can still take the launch data
+ * away; the guest would then boot its SPM memory as ordinary RAM.  So
+ * `virt-spm define` also records each domain with typed cells here, by
+ * UUID, and both the shim and the libvirt hook refuse to start a listed
+ * domain that comes without launch data.  Domains not listed (defined by
+ * other tools, or by virt-spm without typed cells) pass through.
+ *
+ *   BASE/typed-domains/<uuid>     (contents: the domain name, for people)
+ *
+ * BASE is the emulator link directory (see qemu_emulator_link.h), so the
+ * shim finds the register two levels above the link libvirt executes.
+ * Entries are readable by everyone (the shim runs as the QEMU user), and
+ * written atomically.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "spminternal.h"
+
+#define SPM_TYPED_DOMAINS_DIR "typed-domains"
+
+/* The base directory of the emulator link @linkPath (BASE/<hash>/<name>). */
+char *spmTypedDomainsBaseFromLink(const char *linkPath);
+
+/*
+ * 1 when the domain @uuid is listed under @baseDir, 0 when it is not, -1
+ * with an error when @uuid is not a UUID or the register cannot be read
+ * (callers refuse to start the guest then: they cannot tell).
+ */
+int spmTypedDomainsLookup(const char *baseDir, const char *uuid);
+
+/* Lists the domain @uuid (named @name) under @baseDir; 0, or -1 with an
+ * error.  Listing a listed domain again just renames it. */
+int spmTypedDomainsAdd(const char *baseDir, const char *uuid, const char *name);
+
+/* Takes the domain @uuid off the list; 0 also when it was not listed, -1
+ * with an error. */
+int spmTypedDomainsRemove(const char *baseDir, const char *uuid);
