@@ -24,6 +24,7 @@
 import hashlib
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -294,14 +295,9 @@ def reference_files():
     return files if all(os.path.exists(f) for f in files.values()) else None
 
 
-def t_guest_sees_soft_reserved_node(h):
-    ref = reference_files()
-    if not ref:
-        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
-    name = h.domain_name("boot")
-    consoledir = tempfile.mkdtemp(prefix="virtspme2e-")
-    os.chmod(consoledir, 0o777)
-    console = os.path.join(consoledir, "console.log")
+def bootable(name, ref, console):
+    """The minimal example, booting the reference kernel under OVMF with its
+    serial console in @console, powering off when the guest does."""
     extra = ("    <loader readonly='yes' type='pflash'>%(code)s</loader>\n"
              "    <nvram template='%(vars)s'/>\n"
              "    <kernel>%(kernel)s</kernel>\n"
@@ -310,8 +306,19 @@ def t_guest_sees_soft_reserved_node(h):
     text = example(name, ref["qemu"], extra)
     text = text.replace("<serial type='pty'/>",
                         "<serial type='file'><source path='%s'/></serial>" % console)
-    text = text.replace("<vcpu placement='static'>2</vcpu>",
+    return text.replace("<vcpu placement='static'>2</vcpu>",
                         "<vcpu placement='static'>2</vcpu>\n  <on_poweroff>destroy</on_poweroff>")
+
+
+def t_guest_sees_soft_reserved_node(h):
+    ref = reference_files()
+    if not ref:
+        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
+    name = h.domain_name("boot")
+    consoledir = tempfile.mkdtemp(prefix="virtspme2e-")
+    os.chmod(consoledir, 0o777)
+    console = os.path.join(consoledir, "console.log")
+    text = bootable(name, ref, console)
     path = write(text)
     try:
         p = spm(["define", path])
@@ -340,6 +347,64 @@ def t_guest_sees_soft_reserved_node(h):
         for f in os.listdir(consoledir):
             os.unlink(os.path.join(consoledir, f))
         os.rmdir(consoledir)
+
+
+def save_image(path, xml):
+    """A libvirt QEMU save image (format version 2: magic, version, XML
+    length, was_running, format, cookie offset, 14 unused words, the XML)
+    with no migration stream after it: libvirt runs the restore hook on the
+    XML before it starts QEMU on the stream."""
+    data = xml.encode() + b"\0"
+    header = b"LibvirtQemudSave" + struct.pack("=19I", 2, len(data), 0, 0, 0, *([0] * 14))
+    with open(path, "wb") as f:
+        f.write(header + data)
+
+
+def t_save_and_restore_refused(h):
+    # A saved SPM guest would come back with zeros in its SPM memory.  libvirt
+    # 9.0 cannot save a QEMU 11.1 guest at all (its migrate command has an
+    # argument QEMU dropped), so the save fails and the guest stays; and the
+    # hook refuses to restore an image of an SPM guest.
+    ref = reference_files()
+    if not ref:
+        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
+    name = h.domain_name("restore")
+    workdir = tempfile.mkdtemp(prefix="virtspme2e-")
+    os.chmod(workdir, 0o777)
+    saved = os.path.join(workdir, "saved")
+    path = write(bootable(name, ref, os.path.join(workdir, "console.log")))
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0, p
+        h.track(name)
+        dom = h.conn.lookupByName(name)
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        try:
+            dom.save(saved)
+            saved_ok = True
+        except libvirt.libvirtError as e:
+            saved_ok = False
+            assert "'migrate'" in str(e), str(e)
+        if saved_ok:
+            raise AssertionError("libvirt saved an SPM guest: check docs/virt-spm.rst, "
+                                 "save is no longer refused by QEMU")
+        assert dom.isActive(), "a failed save stopped the guest"
+        xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)
+        dom.destroy()
+        if not h.hook_active:
+            raise tap.Skip("libvirtd runs without virt-spm's hook (VIRT_SPM_HOOK)")
+        save_image(saved, xml)
+        try:
+            h.conn.restore(saved)
+            raise AssertionError("libvirt restored an SPM guest")
+        except libvirt.libvirtError as e:
+            assert "refusing to restore domain '%s'" % name in str(e), str(e)
+            assert "1 SPM-typed NUMA cell(s) (cell 1 first)" in str(e), str(e)
+        assert not dom.isActive()
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+        subprocess.run(["rm", "-rf", workdir])
 
 
 def t_virt_install_pipeline(h):
@@ -387,6 +452,7 @@ def main():
         t.run("domxml-to-native equals the golden argv", t_domxml_to_native_golden, h)
         t.run("the guest sees a soft-reserved node with a dax device",
               t_guest_sees_soft_reserved_node, h)
+        t.run("an SPM guest is neither saved nor restored", t_save_and_restore_refused, h)
         t.run("virt-install --print-xml | virt-spm define -", t_virt_install_pipeline, h)
 
     try:
