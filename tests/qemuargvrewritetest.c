@@ -320,6 +320,10 @@ mymain(void)
         {"err-m-fraction", "numa2-m-fraction", true, false},
         {"err-option-no-value", "numa2-option-no-value", true, false},
         {"err-object-json", "numa2-object-json", true, false},
+        /* a memory device on a typed node (added behind virt-spm's back) */
+        {"err-dimm-on-typed-node", "hotplug", true, false},
+        {"err-memmap-dimm-on-typed-node", "hotplug", true, false},
+        {"err-keyval-dimm-on-typed-node", "hotplug-keyval-node1", true, false},
     };
     static const testKeyval keyvals[] = {
         {"node,nodeid=1,cpus=0-1,cpus=4,memdev=ram-node1", "type",

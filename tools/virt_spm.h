@@ -59,6 +59,9 @@ int spmCliFinish(spmCliContext *ctx, int code);
  */
 struct _spmDomainDef;
 int spmCliLoadDomain(const char *path, bool noSchema, struct _spmDomainDef **def);
+/* The same for a document in memory; @label names it in messages. */
+int spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSchema,
+                           struct _spmDomainDef **def);
 
 /* The verbs, each in its own file tools/virt_spm_<verb>.c */
 int spmCmdValidate(spmCliContext *ctx, int argc, char **argv);

@@ -6,7 +6,7 @@
  */
 
 #include "virt_spm.h"
-#include "virt_spm_libvirt.h"
+#include "virt_spm_domain.h"
 #include "domain_conf.h"
 #include "domain_schema.h"
 #include "qemu_argv_rewrite.h"
@@ -49,6 +49,22 @@ spmCliEmulatorLinkDir(void)
     return env && *env ? env : SPM_EMULATOR_LINK_DIR;
 }
 
+int
+spmCliPrepareDef(const spmDomainDef *def, bool noCache, char **realEmulator, spmLaunchData **launch)
+{
+    g_autoptr(spmQEMUCaps) caps = NULL;
+
+    *realEmulator = spmQEMUDefineRealEmulator(def);
+    *launch = NULL;
+    if (spmDomainDefCountTypedCells(def) > 0) {
+        if (!(caps = spmQEMUCapsLookup(*realEmulator, noCache ? SPM_QEMU_CAPS_NO_CACHE : 0)))
+            return SPM_EXIT_EMULATOR;
+        if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
+            return SPM_EXIT_INVALID_CONFIG;
+    }
+    return SPM_EXIT_OK;
+}
+
 /*
  * The common part of define and domxml-to-native: load and check FILE,
  * probe its emulator when it has typed cells, compute the launch data.
@@ -58,19 +74,11 @@ spmCliPrepareDomain(const char *path, bool noSchema, bool noCache, spmDomainDef 
                     char **realEmulator, spmLaunchData **launch)
 {
     g_autoptr(spmDomainDef) def = NULL;
-    g_autoptr(spmQEMUCaps) caps = NULL;
     int rc;
 
-    if ((rc = spmCliLoadDomain(path, noSchema, &def)) != SPM_EXIT_OK)
+    if ((rc = spmCliLoadDomain(path, noSchema, &def)) != SPM_EXIT_OK ||
+        (rc = spmCliPrepareDef(def, noCache, realEmulator, launch)) != SPM_EXIT_OK)
         return rc;
-    *realEmulator = spmQEMUDefineRealEmulator(def);
-    *launch = NULL;
-    if (spmDomainDefCountTypedCells(def) > 0) {
-        if (!(caps = spmQEMUCapsLookup(*realEmulator, noCache ? SPM_QEMU_CAPS_NO_CACHE : 0)))
-            return SPM_EXIT_EMULATOR;
-        if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
-            return SPM_EXIT_INVALID_CONFIG;
-    }
     *defret = g_steal_pointer(&def);
     return SPM_EXIT_OK;
 }
@@ -112,6 +120,54 @@ spmCliDomainUUID(virConnectPtr conn, spmDomainDef *def, char uuid[SPM_UUID_STRIN
 }
 
 int
+spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
+                const spmLaunchData *launch, const char *label, virDomainPtr *domret)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *linkPath = NULL;
+    g_autofree char *xml = NULL;
+    const char *base = spmCliEmulatorLinkDir();
+    char uuid[SPM_UUID_STRING_BUFLEN];
+    int listed = 0;
+
+    if (spmCliDomainUUID(conn, def, uuid) < 0)
+        return SPM_EXIT_INVALID_CONFIG;
+    if (launch) {
+        g_autofree char *shim = spmCliShimPath();
+
+        if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
+            return SPM_EXIT_IO;
+    }
+    if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
+        return SPM_EXIT_INTERNAL;
+
+    /* Listed before libvirt has the domain, so that from its first start the
+     * shim and the hook refuse it if its launch data goes missing. */
+    if (launch) {
+        if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
+            spmTypedDomainsAdd(base, uuid, def->name) < 0)
+            return SPM_EXIT_IO;
+    }
+    if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+        g_autofree char *context = g_strdup_printf(_("failed to define domain from %1$s"), label);
+
+        spmCliReportLibvirtError(context);
+        if (launch && listed == 0)
+            spmTypedDomainsRemove(base, uuid);
+        return SPM_EXIT_LIBVIRT;
+    }
+    if (!launch && spmTypedDomainsRemove(base, uuid) < 0) {
+        spmReportError(
+            SPM_ERR_OPERATION_FAILED,
+            _("domain '%1$s' is defined without typed cells, but it is still listed as typed, so it will not start; remove the file named above"),
+            virDomainGetName(dom));
+        return SPM_EXIT_IO;
+    }
+    *domret = g_steal_pointer(&dom);
+    return SPM_EXIT_OK;
+}
+
+int
 spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
 {
     const spmCliCommand cmd = {
@@ -134,11 +190,7 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *realEmulator = NULL;
-    g_autofree char *linkPath = NULL;
-    g_autofree char *xml = NULL;
-    const char *base = spmCliEmulatorLinkDir();
-    char uuid[SPM_UUID_STRING_BUFLEN];
-    int listed = 0;
+    g_autofree char *label = NULL;
     int rc;
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
@@ -148,8 +200,11 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
         return spmCliFinish(ctx, rc);
 
     if (printXML) {
+        g_autofree char *linkPath = NULL;
+        g_autofree char *xml = NULL;
+
         /* show where the link will be, without creating it */
-        if (launch && !(linkPath = spmEmulatorLinkPath(base, realEmulator)))
+        if (launch && !(linkPath = spmEmulatorLinkPath(spmCliEmulatorLinkDir(), realEmulator)))
             return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
         if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
             return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
@@ -159,40 +214,10 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
 
     if (!(conn = spmCliConnect(ctx)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    if (spmCliDomainUUID(conn, def, uuid) < 0)
-        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
-    if (launch) {
-        g_autofree char *shim = spmCliShimPath();
-
-        if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
-            return spmCliFinish(ctx, SPM_EXIT_IO);
-    }
-    if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
-        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
-
-    /* Listed before libvirt has the domain, so that from its first start the
-     * shim and the hook refuse it if its launch data goes missing. */
-    if (launch) {
-        if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
-            spmTypedDomainsAdd(base, uuid, def->name) < 0)
-            return spmCliFinish(ctx, SPM_EXIT_IO);
-    }
-    if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
-        g_autofree char *context =
-            g_strdup_printf(_("failed to define domain from '%1$s'"), argv[1]);
-
-        spmCliReportLibvirtError(context);
-        if (launch && listed == 0)
-            spmTypedDomainsRemove(base, uuid);
-        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    }
-    if (!launch && spmTypedDomainsRemove(base, uuid) < 0) {
-        spmReportError(
-            SPM_ERR_OPERATION_FAILED,
-            _("domain '%1$s' is defined without typed cells, but it is still listed as typed, so it will not start; remove the file named above"),
-            virDomainGetName(dom));
-        return spmCliFinish(ctx, SPM_EXIT_IO);
-    }
+    label =
+        SPM_STREQ(argv[1], "-") ? g_strdup(_("standard input")) : g_strdup_printf("'%s'", argv[1]);
+    if ((rc = spmCliDefineDef(conn, def, realEmulator, launch, label, &dom)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
     if (!ctx->quiet)
         printf(_("Domain '%1$s' defined from %2$s\n"), virDomainGetName(dom),
                SPM_STREQ(argv[1], "-") ? _("standard input") : argv[1]);

@@ -19,18 +19,14 @@
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
 int
-spmCliLoadDomain(const char *path, bool noSchema, spmDomainDef **defret)
+spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSchema,
+                       spmDomainDef **defret)
 {
-    g_autofree char *buf = NULL;
     g_autoptr(spmDomainDef) def = NULL;
-    const char *label = SPM_STREQ(path, "-") ? _("standard input") : path;
     xmlDocPtr doc;
-    size_t len = 0;
     int schemaRc = 0;
 
     *defret = NULL;
-    if (spmFileReadAll(path, SPM_FILE_READ_MAX, &buf, &len) < 0)
-        return SPM_EXIT_IO;
     if (!(doc = spmXMLParse(buf, len, label)))
         return SPM_EXIT_MALFORMED;
     if (spmXMLCheckRoot(doc, "domain") < 0) {
@@ -55,6 +51,19 @@ spmCliLoadDomain(const char *path, bool noSchema, spmDomainDef **defret)
 
     *defret = g_steal_pointer(&def);
     return SPM_EXIT_OK;
+}
+
+int
+spmCliLoadDomain(const char *path, bool noSchema, spmDomainDef **defret)
+{
+    g_autofree char *buf = NULL;
+    size_t len = 0;
+
+    *defret = NULL;
+    if (spmFileReadAll(path, SPM_FILE_READ_MAX, &buf, &len) < 0)
+        return SPM_EXIT_IO;
+    return spmCliLoadDomainBuffer(buf, len, SPM_STREQ(path, "-") ? _("standard input") : path,
+                                  noSchema, defret);
 }
 
 int

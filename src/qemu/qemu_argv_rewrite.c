@@ -388,6 +388,7 @@ struct _spmQEMUArgv {
     GPtrArray *args; /* owned strings, NULL-terminated */
     GArray *nodes;   /* spmQEMUNumaNode */
     GArray *objects; /* size_t: indexes of -object values */
+    GArray *devices; /* size_t: indexes of -device values */
     size_t memIdx;   /* index of the -m value; 0: none */
     size_t nmem;
     size_t lastNumaIdx; /* index of the last -numa value; 0: none */
@@ -413,6 +414,8 @@ spmQEMUArgvFree(spmQEMUArgv *qargv)
         g_array_unref(qargv->nodes);
     if (qargv->objects)
         g_array_unref(qargv->objects);
+    if (qargv->devices)
+        g_array_unref(qargv->devices);
     g_free(qargv);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQEMUArgv, spmQEMUArgvFree);
@@ -478,6 +481,7 @@ spmQEMUArgvScan(const char *const *argv)
     qargv->nodes = g_array_new(FALSE, TRUE, sizeof(spmQEMUNumaNode));
     g_array_set_clear_func(qargv->nodes, spmQEMUNumaNodeClear);
     qargv->objects = g_array_new(FALSE, FALSE, sizeof(size_t));
+    qargv->devices = g_array_new(FALSE, FALSE, sizeof(size_t));
 
     for (i = 0; argv[i]; i++)
         g_ptr_array_add(qargv->args, g_strdup(argv[i]));
@@ -507,6 +511,7 @@ spmQEMUArgvScan(const char *const *argv)
         } else if (object) {
             g_array_append_val(qargv->objects, i);
         } else if (device) {
+            g_array_append_val(qargv->devices, i);
             if (value[0] != '{')
                 qargv->keyvalDevice = true;
         } else {
@@ -599,6 +604,74 @@ spmQEMUObjectParse(const char *str, char **id, char **type, char **size, bool *j
         *id = g_strdup(spmKeyvalGet(kv, "id"));
         *type = g_strdup(spmKeyvalGet(kv, "qom-type"));
         *size = g_strdup(spmKeyvalGet(kv, "size"));
+    }
+    return 0;
+}
+
+/* The driver and the NUMA node ('node', which memory devices have) of a
+ * -device value; *@node NULL when it has none. */
+static int
+spmQEMUDeviceParse(const char *str, char **driver, char **node)
+{
+    size_t i;
+
+    if (str[0] == '{') {
+        g_autoptr(GArray) members = spmQEMUJSONObjectMembers(str);
+
+        if (!members) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-device %1$s'"),
+                           str);
+            return -1;
+        }
+        for (i = 0; i < members->len; i++) {
+            spmQEMUJSONMember *m = &g_array_index(members, spmQEMUJSONMember, i);
+
+            if (SPM_STREQ(m->key, "driver") && m->string && !*driver)
+                *driver = g_strdup(m->string);
+            else if (SPM_STREQ(m->key, "node") && !*node)
+                *node = g_strdup(m->number ? m->number : m->string ? m->string : "?");
+        }
+    } else {
+        g_autoptr(spmKeyval) kv = NULL;
+
+        if (spmKeyvalParse(str, "driver", &kv) < 0)
+            return -1;
+        *driver = g_strdup(spmKeyvalGet(kv, "driver"));
+        *node = g_strdup(spmKeyvalGet(kv, "node"));
+    }
+    return 0;
+}
+
+/* A typed node holds its SPM memory and nothing else: no memory device
+ * (pc-dimm, nvdimm, virtio-mem) may name it.  virt-spm refuses that at
+ * define; this catches a device added to the domain behind its back. */
+static int
+spmQEMUArgvCheckDevices(spmQEMUArgv *qargv, const spmLaunchData *data)
+{
+    size_t i;
+
+    for (i = 0; i < qargv->devices->len; i++) {
+        const char *str = spmQEMUArgvGet(qargv, g_array_index(qargv->devices, size_t, i));
+        g_autofree char *driver = NULL;
+        g_autofree char *nodestr = NULL;
+        unsigned int node;
+
+        if (spmQEMUDeviceParse(str, &driver, &nodestr) < 0)
+            return -1;
+        if (!nodestr)
+            continue;
+        if (!spmQEMUParseUInt(nodestr, &node)) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                           _("QEMU option '-device %1$s' has an invalid 'node'"), str);
+            return -1;
+        }
+        if (spmLaunchDataGetNode(data, node)) {
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("memory device '%1$s' is on typed NUMA node '%2$u' ('-device %3$s'), but a typed node holds only its SPM memory; move the device to a normal cell"),
+                driver ? driver : "?", node, str);
+            return -1;
+        }
     }
     return 0;
 }
@@ -829,7 +902,7 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
                        SPM_LAUNCH_OPTION);
         return -1;
     }
-    if (!(qargv = spmQEMUArgvScan(argv)))
+    if (!(qargv = spmQEMUArgvScan(argv)) || spmQEMUArgvCheckDevices(qargv, data) < 0)
         return -1;
 
     for (i = 0; i < data->nnodes; i++) {
