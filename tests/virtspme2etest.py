@@ -17,7 +17,12 @@
 #   reference guest kernel: the guest boots through libvirt and the shim and
 #   reports the SPM cell as soft reserved on its own node, with a dax device;
 #   QMP shows the sp-mem at its pinned address (skipped without them);
-# - virt-install --print-xml piped into virt-spm define -.
+# - virt-install --print-xml piped into virt-spm define -;
+# - edit: unchanged, typing dropped and restored, a refused edit changes
+#   nothing and keeps the file, a failing editor; a plain domain on QEMU 7.2;
+# - attach-device: with QEMU's sp-mem form no memory device beside typed
+#   cells, persistent or running (libvirt 9.0 does not start such a domain:
+#   checked too); other devices and plain domains go to libvirt unchanged.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -435,6 +440,175 @@ def t_virt_install_pipeline(h):
     h.remove_domain(name)
 
 
+def spm_edit(name, editor):
+    """virt-spm edit with @editor as $EDITOR (a shell command taking the file
+    as its last word), its temporary file in a private TMPDIR."""
+    tmp = tempfile.mkdtemp(prefix="virtspme2e-edit-")
+    try:
+        env = dict(ENV, EDITOR=editor, TMPDIR=tmp)
+        env.pop("VISUAL", None)
+        p = tap.run([VIRT_SPM, "-c", libvirtd_harness.URI, "edit", name], env=env, timeout=300)
+        kept = [os.path.join(tmp, f) for f in os.listdir(tmp)]
+        texts = []
+        for f in kept:
+            with open(f) as fh:
+                texts.append(fh.read())
+        return p, texts
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+
+
+def raw_xml(h, name):
+    return h.conn.lookupByName(name).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+def t_edit_typed(h):
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    name = h.domain_name("edit")
+    path = write(example(name, qemu))
+    try:
+        assert spm(["define", path]).returncode == 0
+        h.track(name)
+        uuid = h.conn.lookupByName(name).UUIDString()
+        before = raw_xml(h, name)
+        # nothing changed: nothing defined, no file left
+        p, kept = spm_edit(name, "true")
+        assert p.returncode == 0 and "not changed" in p.stdout and not kept, (p, kept)
+        assert raw_xml(h, name) == before
+        # the typing dropped: a plain domain on the real QEMU, off the register
+        p, kept = spm_edit(name, "sed -i 's/ memmap=\"spm\"//'")
+        assert p.returncode == 0 and "edited" in p.stdout and not kept, (p, kept)
+        raw = raw_xml(h, name)
+        assert "virt-spm-launch" not in raw and "<emulator>%s</emulator>" % qemu in raw, raw
+        assert not listed(uuid)
+        # and back: through the shim again, listed again
+        p, kept = spm_edit(name, "sed -i 's/<cell id=\"1\" /<cell id=\"1\" memmap=\"spm\" /'")
+        assert p.returncode == 0 and not kept, (p, kept)
+        raw = raw_xml(h, name)
+        assert "virt-spm-launch" in raw and listed(uuid), raw
+        back = spm(["dumpxml", "--inactive", name]).stdout
+        assert re.search(r"<cell id=.1. [^>]*memmap=.spm.", back), back
+        # refused (QEMU 11.1.3 has no 'reserved'): nothing changes, the file stays
+        before = raw_xml(h, name)
+        p, kept = spm_edit(name, "sed -i 's/memmap=\"spm\"/memmap=\"reserved\"/'")
+        assert p.returncode == 1, p
+        assert "reserved" in p.stderr and "is unchanged; the edited XML is kept in" in p.stderr, \
+            p.stderr
+        assert len(kept) == 1 and 'memmap="reserved"' in kept[0], kept
+        assert raw_xml(h, name) == before
+        # a failing editor: nothing changes
+        p, kept = spm_edit(name, "false")
+        assert p.returncode == 4 and "the editor 'false' failed" in p.stderr, p
+        assert raw_xml(h, name) == before
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+
+
+def t_edit_plain_qemu72(h):
+    name = h.domain_name("edit72")
+    text = example(name, QEMU72).replace(" memmap='spm'", "")
+    path = write(text)
+    try:
+        assert spm(["define", path]).returncode == 0
+        h.track(name)
+        p, kept = spm_edit(name, "sed -i 's|</name>|</name><description>edited</description>|'")
+        assert p.returncode == 0 and "edited" in p.stdout and not kept, (p, kept)
+        assert "<description>edited</description>" in raw_xml(h, name)
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+
+
+DIMM = """<memory model='dimm'>
+  <target><size unit='GiB'>1</size><node>%d</node></target>
+</memory>
+"""
+
+
+def attach(name, device, *flags):
+    path = write(device)
+    try:
+        return spm(["attach-device"] + list(flags) + [name, path])
+    finally:
+        os.unlink(path)
+
+
+def hotpluggable(text):
+    return text.replace("<memory unit='GiB'>3</memory>",
+                        "<maxMemory slots='2' unit='GiB'>8</maxMemory>\n"
+                        "  <memory unit='GiB'>3</memory>")
+
+
+def t_attach_device(h):
+    # QEMU 11.1.3 offers the sp-mem form: no memory device at all beside
+    # typed cells (libvirt cannot read sp-mem among memory devices)
+    ref = reference_files()
+    if not ref:
+        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
+    name = h.domain_name("attach")
+    workdir = tempfile.mkdtemp(prefix="virtspme2e-")
+    os.chmod(workdir, 0o777)
+    path = write(hotpluggable(bootable(name, ref, os.path.join(workdir, "console.log"))))
+    try:
+        p = spm(["define", path])
+        assert p.returncode == 0, p
+        h.track(name)
+        before = raw_xml(h, name)
+        # persistent: no memory on the typed cell, nor (sp-mem form) anywhere
+        p = attach(name, DIMM % 1, "--config")
+        assert p.returncode == 1, p
+        assert "typed 'spm'" in p.stderr and "not attached" in p.stderr, p.stderr
+        p = attach(name, DIMM % 0, "--config")
+        assert p.returncode == 1, p
+        assert "sp-mem memory device info is not handled yet" in p.stderr, p.stderr
+        assert raw_xml(h, name) == before
+        # running (paused): no hotplug either
+        dom = h.conn.lookupByName(name)
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        for node in (1, 0):
+            p = attach(name, DIMM % node, "--live")
+            assert p.returncode == 1 and "not attached" in p.stderr, p
+        reply = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-memory-devices"}', 0)
+        assert '"sp-mem"' in reply and '"dimm"' not in reply, reply
+        dom.destroy()
+        # other devices go to libvirt as they are
+        p = attach(name, "<watchdog model='i6300esb' action='none'/>", "--config")
+        assert p.returncode == 0 and "attached successfully" in p.stdout, p
+        assert "i6300esb" in raw_xml(h, name)
+        # why: libvirt with a DIMM beside sp-mem does not start the domain
+        # (a tripwire for a libvirt that learns sp-mem)
+        forced = raw_xml(h, name).replace("</devices>", DIMM % 0 + "</devices>")
+        h.remove_domain(name)
+        forced_start_fails(h, name, forced, "sp-mem memory device info is not handled yet")
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+        subprocess.run(["rm", "-rf", workdir])
+
+
+def t_attach_device_plain_qemu72(h):
+    name = h.domain_name("attach72")
+    text = hotpluggable(example(name, QEMU72).replace(" memmap='spm'", ""))
+    path = write(text)
+    try:
+        assert spm(["define", path]).returncode == 0
+        h.track(name)
+        # a plain domain: libvirt decides, even memory on cell 1
+        p = attach(name, DIMM % 1, "--config")
+        assert p.returncode == 0, p
+        assert "model='dimm'" in raw_xml(h, name)
+        p = attach(name, "<memory model='dimm'>", "--config")
+        assert p.returncode == 5, p
+        p = attach(name, DIMM % 1, "--current", "--live")
+        assert p.returncode == 3, p
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+
+
 def main():
     t = tap.TAP()
     emu = tempfile.mkdtemp(prefix="virtspme2e-emulators-")
@@ -454,6 +628,10 @@ def main():
               t_guest_sees_soft_reserved_node, h)
         t.run("an SPM guest is neither saved nor restored", t_save_and_restore_refused, h)
         t.run("virt-install --print-xml | virt-spm define -", t_virt_install_pipeline, h)
+        t.run("edit a typed domain", t_edit_typed, h)
+        t.run("edit a plain domain on QEMU 7.2", t_edit_plain_qemu72, h)
+        t.run("attach-device checks memory of a typed domain", t_attach_device, h)
+        t.run("attach-device passes a plain domain through", t_attach_device_plain_qemu72, h)
 
     try:
         return libvirtd_harness.run_tap(t, body)

@@ -29,6 +29,10 @@ static const spmCliCommand spmCliCommands[] = {
      N_("print a domain's XML as the user wrote it (memmap restored)"), spmCmdDumpxml},
     {"domxml-to-native", "[--args] [--no-cache] FILE|-",
      N_("print the exact QEMU command line for a domain XML"), spmCmdDomxmlToNative},
+    {"edit", "[--no-cache] DOMAIN",
+     N_("edit a domain's XML as the user wrote it, then define it again"), spmCmdEdit},
+    {"attach-device", "[--live] [--config] [--current] [--persistent] [--no-cache] DOMAIN FILE|-",
+     N_("attach a device; memory devices of SPM domains are checked first"), spmCmdAttachDevice},
     {"undefine", "[--nvram] DOMAIN", N_("undefine a domain"), spmCmdUndefine},
 };
 

@@ -69,6 +69,8 @@ int spmCmdDefine(spmCliContext *ctx, int argc, char **argv);
 int spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv);
 int spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv);
 int spmCmdUndefine(spmCliContext *ctx, int argc, char **argv);
+int spmCmdEdit(spmCliContext *ctx, int argc, char **argv);
+int spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv);
 int spmCmdLayout(spmCliContext *ctx, int argc, char **argv);
 int spmCmdDomcapabilities(spmCliContext *ctx, int argc, char **argv);
 

@@ -1,0 +1,198 @@
+/*
+ * virt_spm_device.c: "attach-device": virsh attach-device, with memory
+ * devices of domains with typed cells checked first
+ *
+ * A typed cell holds its SPM memory and nothing else, and sp-mem is
+ * cold-plug only, so no memory device may go to a typed cell, running or
+ * not; a memory device on a normal cell must still fit the layout beside
+ * the pinned sp-mem ranges.  libvirt's hooks cannot veto a hotplug, so this
+ * verb checks the domain with the device added (the SPM rules, the
+ * emulator's capabilities, the layout) before libvirt sees the device.  A
+ * persistent change to such a domain is defined as "define" does it, so
+ * that the launch data follows the new memory.  Other devices, and domains
+ * without typed cells, go to libvirt unchanged.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "virt_spm.h"
+#include "virt_spm_domain.h"
+#include "domain_metadata.h"
+#include "qemu_define.h"
+#include "spmerror.h"
+#include "spmfile.h"
+
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_CLI
+
+/*
+ * Checks one side of the attachment (the running definition of @dom, or
+ * with @inactive the persistent one).  A domain virt-spm did not define
+ * with typed cells (*@typed false) is libvirt's alone.  Otherwise its
+ * user's XML with @device appended to <devices> is loaded into *@defret and
+ * checked: schema (the persistent one only: the running XML has runtime
+ * parts), rules, capabilities, layout.  An exit code.
+ */
+static int
+spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCache, bool *typed,
+                  spmDomainDef **defret, char **realEmulator, spmLaunchData **launch)
+{
+    unsigned int flags = VIR_DOMAIN_XML_SECURE | (inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autofree char *xml = NULL;
+    g_autofree char *user = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(spmDomainMetadata) md = NULL;
+    g_autoptr(spmDomainDef) def = NULL;
+    xmlNodePtr devices;
+    xmlChar *buf = NULL;
+    int len = 0;
+    int rc;
+
+    *typed = false;
+    if (!(xml = virDomainGetXMLDesc(dom, flags))) {
+        spmCliReportLibvirtError(_("failed to get the domain's XML"));
+        return SPM_EXIT_LIBVIRT;
+    }
+    if (!(doc = spmXMLParse(xml, strlen(xml), _("the domain's XML"))) ||
+        spmDomainMetadataParseDoc(doc, &md) < 0)
+        return SPM_EXIT_INVALID_CONFIG;
+    if (!md || md->ncells == 0)
+        return SPM_EXIT_OK;
+    *typed = true;
+
+    g_clear_pointer(&doc, xmlFreeDoc);
+    if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))) ||
+        !(doc = spmXMLParse(user, strlen(user), _("the domain's XML"))))
+        return SPM_EXIT_INVALID_CONFIG;
+    if (!(devices = spmXMLChildElement(xmlDocGetRootElement(doc), "devices")))
+        devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
+    xmlAddChild(devices, xmlDocCopyNode(device, doc, 1));
+    xmlDocDumpMemory(doc, &buf, &len);
+    rc = spmCliLoadDomainBuffer((const char *)buf, len,
+                                inactive ? _("the persistent domain with the new device")
+                                         : _("the running domain with the new device"),
+                                !inactive, &def);
+    xmlFree(buf);
+    if (rc != SPM_EXIT_OK ||
+        (rc = spmCliPrepareDef(def, noCache, realEmulator, launch)) != SPM_EXIT_OK)
+        return rc;
+    *defret = g_steal_pointer(&def);
+    return SPM_EXIT_OK;
+}
+
+int
+spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
+{
+    const spmCliCommand cmd = {
+        "attach-device",
+        "[--live] [--config] [--current] [--persistent] [--no-cache] DOMAIN FILE|-",
+        N_("Attach a device from an XML file, as virsh attach-device. A memory device for a domain with typed cells is checked first (no memory on a typed cell, running or not; the layout with the new device), and a persistent change is defined as 'define' does it."),
+        NULL,
+    };
+    gboolean live = FALSE;
+    gboolean config = FALSE;
+    gboolean current = FALSE;
+    gboolean persistent = FALSE;
+    gboolean noCache = FALSE;
+    GOptionEntry entries[] = {
+        {"live", 0, 0, G_OPTION_ARG_NONE, &live, N_("affect the running domain"), NULL},
+        {"config", 0, 0, G_OPTION_ARG_NONE, &config, N_("affect the persistent domain"), NULL},
+        {"current", 0, 0, G_OPTION_ARG_NONE, &current,
+         N_("affect the running domain if it runs, else the persistent one (the default)"), NULL},
+        {"persistent", 0, 0, G_OPTION_ARG_NONE, &persistent,
+         N_("affect the persistent domain, and the running one if it runs"), NULL},
+        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
+         N_("probe the emulator even when its capabilities are cached"), NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(virDomain) defined = NULL;
+    g_autoptr(xmlDoc) devdoc = NULL;
+    g_autoptr(spmDomainDef) liveDef = NULL;
+    g_autoptr(spmDomainDef) configDef = NULL;
+    g_autoptr(spmLaunchData) liveLaunch = NULL;
+    g_autoptr(spmLaunchData) configLaunch = NULL;
+    g_autofree char *liveEmulator = NULL;
+    g_autofree char *configEmulator = NULL;
+    g_autofree char *devxml = NULL;
+    bool liveTyped = false;
+    bool configTyped = false;
+    xmlNodePtr device;
+    size_t len = 0;
+    int active;
+    int rc;
+
+    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 2, 2)) != SPM_EXIT_OK)
+        return rc < 0 ? SPM_EXIT_OK : rc;
+    if (current && (live || config || persistent)) {
+        spmReportError(SPM_ERR_INVALID_ARG, "%s",
+                       _("--current cannot be combined with --live, --config or --persistent"));
+        return spmCliFinish(ctx, SPM_EXIT_USAGE);
+    }
+    if (spmFileReadAll(argv[2], SPM_FILE_READ_MAX, &devxml, &len) < 0)
+        return spmCliFinish(ctx, SPM_EXIT_IO);
+    if (!(devdoc = spmXMLParse(devxml, len, argv[2])))
+        return spmCliFinish(ctx, SPM_EXIT_MALFORMED);
+    device = xmlDocGetRootElement(devdoc);
+
+    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if ((active = virDomainIsActive(dom)) < 0) {
+        spmCliReportLibvirtError(_("failed to get the domain's state"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (persistent) {
+        config = TRUE;
+        live = active > 0;
+    } else if (!live && !config) {
+        live = active > 0;
+        config = !live;
+    }
+
+    if (xmlStrEqual(device->name, BAD_CAST "memory")) {
+        if (live &&
+            (rc = spmCliCheckAttach(dom, false, device, noCache, &liveTyped, &liveDef,
+                                    &liveEmulator, &liveLaunch)) != SPM_EXIT_OK)
+            goto refused;
+        if (config &&
+            (rc = spmCliCheckAttach(dom, true, device, noCache, &configTyped, &configDef,
+                                    &configEmulator, &configLaunch)) != SPM_EXIT_OK)
+            goto refused;
+    }
+
+    /* the running guest first, as libvirt orders it */
+    if (live && virDomainAttachDeviceFlags(dom, devxml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+        spmCliReportLibvirtError(_("failed to attach the device to the running domain"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    if (config) {
+        if (configTyped) {
+            rc = spmCliDefineDef(conn, configDef, configEmulator, configLaunch,
+                                 _("the domain with the new device"), &defined);
+        } else if (virDomainAttachDeviceFlags(dom, devxml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+            spmCliReportLibvirtError(_("failed to attach the device to the persistent domain"));
+            rc = SPM_EXIT_LIBVIRT;
+        }
+        if (rc != SPM_EXIT_OK) {
+            if (live)
+                spmReportError(
+                    SPM_ERR_OPERATION_FAILED, "%s",
+                    _("the device is attached to the running domain only; its persistent configuration is unchanged"));
+            return spmCliFinish(ctx, rc);
+        }
+    }
+    if (!ctx->quiet)
+        printf("%s\n", _("Device attached successfully"));
+    return spmCliFinish(ctx, SPM_EXIT_OK);
+
+refused:
+    spmReportError(
+        SPM_ERR_OPERATION_INVALID,
+        _("memory device from '%1$s' not attached to domain '%2$s'; nothing was changed"), argv[2],
+        virDomainGetName(dom));
+    return spmCliFinish(ctx, rc);
+}
