@@ -26,6 +26,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import contextlib
 import hashlib
 import os
 import re
@@ -315,20 +316,33 @@ def bootable(name, ref, console):
                         "<vcpu placement='static'>2</vcpu>\n  <on_poweroff>destroy</on_poweroff>")
 
 
-def t_guest_sees_soft_reserved_node(h):
+@contextlib.contextmanager
+def reference_domain(h, label, transform=None):
+    """The bootable minimal example on the reference QEMU/OVMF/kernel,
+    defined by virt-spm; yields (name, workdir, console), removes it all
+    after.  Skips without the reference files."""
     ref = reference_files()
     if not ref:
         raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
-    name = h.domain_name("boot")
-    consoledir = tempfile.mkdtemp(prefix="virtspme2e-")
-    os.chmod(consoledir, 0o777)
-    console = os.path.join(consoledir, "console.log")
+    name = h.domain_name(label)
+    workdir = tempfile.mkdtemp(prefix="virtspme2e-")
+    os.chmod(workdir, 0o777)
+    console = os.path.join(workdir, "console.log")
     text = bootable(name, ref, console)
-    path = write(text)
+    path = write(transform(text) if transform else text)
     try:
         p = spm(["define", path])
         assert p.returncode == 0, p
         h.track(name)
+        yield name, workdir, console
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+        subprocess.run(["rm", "-rf", workdir])
+
+
+def t_guest_sees_soft_reserved_node(h):
+    with reference_domain(h, "boot") as (name, _, console):
         dom = h.conn.lookupByName(name)
         dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
         # QMP: the sp-mem at its pinned address on its node, before the guest runs
@@ -346,12 +360,6 @@ def t_guest_sees_soft_reserved_node(h):
                          out), out[-3000:]
         assert "SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]" in out, out[-3000:]
         assert re.search(r"dax\d+\.\d+: size=1073741824 target_node=1", out), out[-3000:]
-    finally:
-        os.unlink(path)
-        h.remove_domain(name)
-        for f in os.listdir(consoledir):
-            os.unlink(os.path.join(consoledir, f))
-        os.rmdir(consoledir)
 
 
 def save_image(path, xml):
@@ -370,18 +378,8 @@ def t_save_and_restore_refused(h):
     # 9.0 cannot save a QEMU 11.1 guest at all (its migrate command has an
     # argument QEMU dropped), so the save fails and the guest stays; and the
     # hook refuses to restore an image of an SPM guest.
-    ref = reference_files()
-    if not ref:
-        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
-    name = h.domain_name("restore")
-    workdir = tempfile.mkdtemp(prefix="virtspme2e-")
-    os.chmod(workdir, 0o777)
-    saved = os.path.join(workdir, "saved")
-    path = write(bootable(name, ref, os.path.join(workdir, "console.log")))
-    try:
-        p = spm(["define", path])
-        assert p.returncode == 0, p
-        h.track(name)
+    with reference_domain(h, "restore") as (name, workdir, _):
+        saved = os.path.join(workdir, "saved")
         dom = h.conn.lookupByName(name)
         dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
         try:
@@ -406,10 +404,6 @@ def t_save_and_restore_refused(h):
             assert "refusing to restore domain '%s'" % name in str(e), str(e)
             assert "1 SPM-typed NUMA cell(s) (cell 1 first)" in str(e), str(e)
         assert not dom.isActive()
-    finally:
-        os.unlink(path)
-        h.remove_domain(name)
-        subprocess.run(["rm", "-rf", workdir])
 
 
 def t_virt_install_pipeline(h):
@@ -545,17 +539,7 @@ def hotpluggable(text):
 def t_attach_device(h):
     # QEMU 11.1.3 offers the sp-mem form: no memory device at all beside
     # typed cells (libvirt cannot read sp-mem among memory devices)
-    ref = reference_files()
-    if not ref:
-        raise tap.Skip("no reference QEMU/OVMF/kernel (VIRT_SPM_TEST_QEMU)")
-    name = h.domain_name("attach")
-    workdir = tempfile.mkdtemp(prefix="virtspme2e-")
-    os.chmod(workdir, 0o777)
-    path = write(hotpluggable(bootable(name, ref, os.path.join(workdir, "console.log"))))
-    try:
-        p = spm(["define", path])
-        assert p.returncode == 0, p
-        h.track(name)
+    with reference_domain(h, "attach", hotpluggable) as (name, _, _):
         before = raw_xml(h, name)
         # persistent: no memory on the typed cell, nor (sp-mem form) anywhere
         p = attach(name, DIMM % 1, "--config")
@@ -583,10 +567,6 @@ def t_attach_device(h):
         forced = raw_xml(h, name).replace("</devices>", DIMM % 0 + "</devices>")
         h.remove_domain(name)
         forced_start_fails(h, name, forced, "sp-mem memory device info is not handled yet")
-    finally:
-        os.unlink(path)
-        h.remove_domain(name)
-        subprocess.run(["rm", "-rf", workdir])
 
 
 def t_attach_device_plain_qemu72(h):

@@ -49,6 +49,18 @@ struct _spmCliCommand {
 int spmCliParseOptions(spmCliContext *ctx, const spmCliCommand *cmd, GOptionEntry *entries,
                        int *argc, char ***argv, int minargs, int maxargs);
 
+/* The --no-cache option of the verbs that probe an emulator, and the end
+ * of a GOptionEntry table. */
+#define SPM_CLI_OPTION_NO_CACHE(var)                                             \
+    {                                                                            \
+        "no-cache", 0, 0, G_OPTION_ARG_NONE, &(var),                             \
+            N_("probe the emulator even when its capabilities are cached"), NULL \
+    }
+#define SPM_CLI_OPTIONS_END             \
+    {                                   \
+        NULL, 0, 0, 0, NULL, NULL, NULL \
+    }
+
 /* Prints queued errors/warnings and returns @code. */
 int spmCliFinish(spmCliContext *ctx, int code);
 

@@ -104,9 +104,8 @@ spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
          N_("affect the running domain if it runs, else the persistent one (the default)"), NULL},
         {"persistent", 0, 0, G_OPTION_ARG_NONE, &persistent,
          N_("affect the persistent domain, and the running one if it runs"), NULL},
-        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
-         N_("probe the emulator even when its capabilities are cached"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTION_NO_CACHE(noCache),
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;

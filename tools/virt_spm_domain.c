@@ -181,9 +181,8 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
     GOptionEntry entries[] = {
         {"print-xml", 0, 0, G_OPTION_ARG_NONE, &printXML,
          N_("print the XML libvirt would get, define nothing"), NULL},
-        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
-         N_("probe the emulator even when its capabilities are cached"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTION_NO_CACHE(noCache),
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmLaunchData) launch = NULL;
@@ -239,7 +238,7 @@ spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
         {"inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
          N_("the persistent configuration, not the running one"), NULL},
         {"raw", 0, 0, G_OPTION_ARG_NONE, &raw, N_("the XML exactly as libvirt holds it"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
@@ -279,9 +278,8 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
     GOptionEntry entries[] = {
         {"args", 0, 0, G_OPTION_ARG_NONE, &argsFormat,
          N_("one option per line with its value, as in libvirt's .args test files"), NULL},
-        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
-         N_("probe the emulator even when its capabilities are cached"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTION_NO_CACHE(noCache),
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmLaunchData) launch = NULL;
@@ -350,7 +348,7 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
     gboolean nvram = FALSE;
     GOptionEntry entries[] = {
         {"nvram", 0, 0, G_OPTION_ARG_NONE, &nvram, N_("also remove the UEFI variable store"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;

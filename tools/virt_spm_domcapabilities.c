@@ -168,7 +168,7 @@ spmCmdDomcapabilities(spmCliContext *ctx, int argc, char **argv)
         {"json", 0, 0, G_OPTION_ARG_NONE, &json, N_("print JSON instead of XML"), NULL},
         {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
          N_("probe the binary even when a cached result is valid"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(spmQEMUCaps) caps = NULL;
     g_autofree char *out = NULL;

@@ -107,9 +107,8 @@ spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
     };
     gboolean noCache = FALSE;
     GOptionEntry entries[] = {
-        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
-         N_("probe the emulator even when its capabilities are cached"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTION_NO_CACHE(noCache),
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;

@@ -39,7 +39,7 @@ spmCmdLayout(spmCliContext *ctx, int argc, char **argv)
          NULL},
         {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svgPath,
          N_("also draw the address map as SVG into OUT"), N_("OUT")},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmQEMUCaps) caps = NULL;

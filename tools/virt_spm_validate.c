@@ -89,9 +89,8 @@ spmCmdValidate(spmCliContext *ctx, int argc, char **argv)
          N_("check against recorded capabilities (a caps file or a .replies file)"), "FILE"},
         {"offline", 0, 0, G_OPTION_ARG_NONE, &offline,
          N_("do not look at any QEMU binary: configuration rules only"), NULL},
-        {"no-cache", 0, 0, G_OPTION_ARG_NONE, &noCache,
-         N_("probe the emulator even when its capabilities are cached"), NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+        SPM_CLI_OPTION_NO_CACHE(noCache),
+        SPM_CLI_OPTIONS_END,
     };
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmQEMUCaps) caps = NULL;
