@@ -2,7 +2,8 @@
 # setup.sh: install what virt-spm needs on Debian 12, build it, then either
 # demonstrate it on the bundled example ("demo") or run every test ("test").
 #
-#   bash scripts/setup.sh demo    # install, build, validate + show the MI300A example
+#   bash scripts/setup.sh demo    # install, build, validate + show the MI300A example,
+#                                 # then define and boot the minimal one on libvirt
 #   bash scripts/setup.sh test    # install, build, run every test (plain, ASan/UBSan, valgrind)
 #
 # Runs as root (apt-get); prefixes sudo otherwise.  Environment:
@@ -109,9 +110,16 @@ if [ "$mode" = demo ]; then
     ./build/tools/virt-spm validate --caps "$caps11" examples/mi300a.xml
     log "where its SPM lands: virt-spm layout --caps $caps11 --svg build/mi300a-layout.svg examples/mi300a.xml"
     ./build/tools/virt-spm layout --caps "$caps11" --svg build/mi300a-layout.svg examples/mi300a.xml
-    log "what libvirt will get: virt-spm define --print-xml (QEMU 11.1.3 from recorded capabilities is not"
-    log "executable here, so this shows Debian's QEMU 7.2 refusing the typed cells, as it must)"
+    log "Debian's QEMU 7.2 has no SPM interface: virt-spm define --print-xml refuses the typed cells, as it must"
     ./build/tools/virt-spm define --print-xml examples/mi300a.xml || true
+    reference_qemu
+    if [ -n "${VIRT_SPM_TEST_QEMU:-}" ]; then
+        log "the path on stock libvirt 9.0: examples/minimal-spm.xml on QEMU 11.1.3 with sp-mem"
+        VIRT_SPM_HOOK="$top/build/tools/virt-spm-hook" /usr/bin/python3 tests/libvirtd_harness.py run -- \
+            bash scripts/demo-libvirt.sh "$top/build" "$(dirname "$VIRT_SPM_TEST_QEMU")"
+    else
+        log "no SPM-capable QEMU (see build/reference-qemu.log): the libvirt part is left out"
+    fi
     exit 0
 fi
 
