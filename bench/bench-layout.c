@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "benchutil.h"
 #include "domain_conf.h"
 #include "qemu_layout.h"
 #include "spmerror.h"
@@ -69,22 +70,6 @@ benchGenerateDomain(size_t nnodes, size_t ndimms)
 }
 
 static int
-benchCompareDouble(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double
-benchMedian(double *v, size_t n)
-{
-    qsort(v, n, sizeof(double), benchCompareDouble);
-    return v[n / 2];
-}
-
-static int
 benchOne(size_t nnodes, size_t iterations)
 {
     g_autofree char *xml = benchGenerateDomain(nnodes, nnodes);
@@ -120,10 +105,10 @@ benchOne(size_t nnodes, size_t iterations)
         fmt[i] = g_get_monotonic_time() - t2;
         spmErrorReset();
     }
-    layoutUs = benchMedian(lay, iterations);
+    layoutUs = spmBenchMedian(lay, iterations);
     printf("%6zu %6zu %6zu %10.1f %10.1f %10.3f %12.1f\n", nnodes, nnodes / 2, nnodes,
-           benchMedian(fill, iterations), layoutUs, layoutUs / nnodes,
-           benchMedian(fmt, iterations));
+           spmBenchMedian(fill, iterations), layoutUs, layoutUs / nnodes,
+           spmBenchMedian(fmt, iterations));
     return 0;
 }
 

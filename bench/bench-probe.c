@@ -16,6 +16,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "benchutil.h"
 #include "qemu_capscache.h"
 #include "qemu_monitor_qmp.h"
 #include "qemu_process_probe.h"
@@ -31,24 +32,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-
-static int
-benchCompareDouble(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-
-static double
-benchMedian(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), benchCompareDouble);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 
 /* Reads one line (a QMP message) from @fd; returns it (g_free), or NULL. */
@@ -294,9 +277,9 @@ main(int argc, char **argv)
         benchPeakMemory(emulator, true, &rssProbe, &rssQEMU) < 0)
         return 1;
 
-    bareMs = benchMedian(bare, runs);
-    coldMs = benchMedian(cold, runs);
-    hitUs = benchMedian(hit, hits);
+    bareMs = spmBenchMedian(bare, runs);
+    coldMs = spmBenchMedian(cold, runs);
+    hitUs = spmBenchMedian(hit, hits);
     printf("emulator: %s (QEMU %s, SPM form %s)\n", emulator, spmQEMUCapsGetVersionString(warm),
            spmQEMUSpmFormTypeToString(spmQEMUCapsGetSpmForm(warm)));
     printf("bare minimum (spawn, greeting, query-qmp-schema of %zd bytes, quit): "

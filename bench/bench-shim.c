@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "benchutil.h"
 #include "qemu_argv_rewrite.h"
 #include "qemu_emulator_link.h"
 #include "spmerror.h"
@@ -141,15 +142,6 @@ benchRun(const char *path, char *const *argv)
     return benchNow() - start;
 }
 
-static int
-benchCompare(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static char **
 benchArgv(const char *argv0, bool big, bool launch)
 {
@@ -246,10 +238,10 @@ main(int argc, char **argv)
     for (m = 0; m < BENCH_MODES; m++) {
         double sum = 0;
 
-        qsort(times[m], runs, sizeof(double), benchCompare);
+        spmBenchSort(times[m], runs);
         for (i = 0; i < runs; i++)
             sum += times[m][i];
-        median[m] = times[m][runs / 2];
+        median[m] = spmBenchMedian(times[m], runs);
         printf("%-12s %9.3f %9.3f %9.3f %9.3f\n", benchModeNames[m], times[m][0], median[m],
                sum / runs, times[m][runs * 9 / 10]);
         g_free(times[m]);

@@ -12,6 +12,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "benchutil.h"
 #include "domain_conf.h"
 #include "domain_schema.h"
 #include "domain_validate.h"
@@ -82,22 +83,6 @@ benchGenerateDomain(size_t ncells)
     return g_string_free(xml, FALSE);
 }
 
-static int
-benchCompareDouble(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double
-benchMedian(double *v, size_t n)
-{
-    qsort(v, n, sizeof(double), benchCompareDouble);
-    return v[n / 2];
-}
-
 /* Median microseconds of parse and of validate over @iterations runs. */
 static int
 benchOurs(const char *xml, size_t iterations, double *parseUs, double *validateUs)
@@ -122,8 +107,8 @@ benchOurs(const char *xml, size_t iterations, double *parseUs, double *validateU
             return -1;
         spmErrorReset();
     }
-    *parseUs = benchMedian(p, iterations);
-    *validateUs = benchMedian(v, iterations);
+    *parseUs = spmBenchMedian(p, iterations);
+    *validateUs = spmBenchMedian(v, iterations);
     return 0;
 }
 
@@ -146,7 +131,7 @@ benchXmllint(const char *path, const char *rng)
             return -1;
         t[i] = g_get_monotonic_time() - t0;
     }
-    return benchMedian(t, G_N_ELEMENTS(t));
+    return spmBenchMedian(t, G_N_ELEMENTS(t));
 }
 
 static int
