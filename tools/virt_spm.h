@@ -70,10 +70,13 @@ int spmCliFinish(spmCliContext *ctx, int code);
  * the exit code of the first stage that failed, with every problem queued.
  */
 struct _spmDomainDef;
+struct _xmlDoc;
 int spmCliLoadDomain(const char *path, bool noSchema, struct _spmDomainDef **def);
 /* The same for a document in memory; @label names it in messages. */
 int spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSchema,
                            struct _spmDomainDef **def);
+/* The same for a parsed document, which it takes (freed on failure). */
+int spmCliLoadDomainDoc(struct _xmlDoc *doc, bool noSchema, struct _spmDomainDef **def);
 
 /* The verbs, each in its own file tools/virt_spm_<verb>.c */
 int spmCmdValidate(spmCliContext *ctx, int argc, char **argv);

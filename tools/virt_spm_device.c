@@ -46,16 +46,13 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(spmDomainMetadata) md = NULL;
     g_autoptr(spmDomainDef) def = NULL;
+    xmlNodePtr root;
     xmlNodePtr devices;
-    xmlChar *buf = NULL;
-    int len = 0;
     int rc;
 
     *typed = false;
-    if (!(xml = virDomainGetXMLDesc(dom, flags))) {
-        spmCliReportLibvirtError(_("failed to get the domain's XML"));
-        return SPM_EXIT_LIBVIRT;
-    }
+    if ((rc = spmCliGetDomainXML(dom, flags, false, &xml)) != SPM_EXIT_OK)
+        return rc;
     if (!(doc = spmXMLParse(xml, strlen(xml), _("the domain's XML"))) ||
         spmDomainMetadataParseDoc(doc, &md) < 0)
         return SPM_EXIT_INVALID_CONFIG;
@@ -67,16 +64,11 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
     if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))) ||
         !(doc = spmXMLParse(user, strlen(user), _("the domain's XML"))))
         return SPM_EXIT_INVALID_CONFIG;
-    if (!(devices = spmXMLChildElement(xmlDocGetRootElement(doc), "devices")))
-        devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
+    root = xmlDocGetRootElement(doc);
+    if (!(devices = spmXMLChildElement(root, "devices")))
+        devices = xmlNewChild(root, NULL, BAD_CAST "devices", NULL);
     xmlAddChild(devices, xmlDocCopyNode(device, doc, 1));
-    xmlDocDumpMemory(doc, &buf, &len);
-    rc = spmCliLoadDomainBuffer((const char *)buf, len,
-                                inactive ? _("the persistent domain with the new device")
-                                         : _("the running domain with the new device"),
-                                !inactive, &def);
-    xmlFree(buf);
-    if (rc != SPM_EXIT_OK ||
+    if ((rc = spmCliLoadDomainDoc(g_steal_pointer(&doc), !inactive, &def)) != SPM_EXIT_OK ||
         (rc = spmCliPrepareDef(def, noCache, realEmulator, launch)) != SPM_EXIT_OK)
         return rc;
     *defret = g_steal_pointer(&def);

@@ -50,6 +50,25 @@ spmCliEmulatorLinkDir(void)
 }
 
 int
+spmCliGetDomainXML(virDomainPtr dom, unsigned int flags, bool user, char **xml)
+{
+    g_autofree char *raw = NULL;
+
+    *xml = NULL;
+    if (!(raw = virDomainGetXMLDesc(dom, flags))) {
+        spmCliReportLibvirtError(_("failed to get the domain's XML"));
+        return SPM_EXIT_LIBVIRT;
+    }
+    if (!user) {
+        *xml = g_steal_pointer(&raw);
+        return SPM_EXIT_OK;
+    }
+    if (!(*xml = spmQEMUDefineRestoreUserXML(raw, strlen(raw))))
+        return SPM_EXIT_INVALID_CONFIG;
+    return SPM_EXIT_OK;
+}
+
+int
 spmCliPrepareDef(const spmDomainDef *def, bool noCache, char **realEmulator, spmLaunchData **launch)
 {
     g_autoptr(spmQEMUCaps) caps = NULL;
@@ -243,24 +262,16 @@ spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *user = NULL;
     int rc;
 
     if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
         return rc < 0 ? SPM_EXIT_OK : rc;
     if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    if (!(xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0))) {
-        spmCliReportLibvirtError(_("failed to get the domain's XML"));
-        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    }
-    if (raw) {
-        fputs(xml, stdout);
-        return spmCliFinish(ctx, SPM_EXIT_OK);
-    }
-    if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))))
-        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
-    fputs(user, stdout);
+    if ((rc = spmCliGetDomainXML(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0, !raw, &xml)) !=
+        SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+    fputs(xml, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 

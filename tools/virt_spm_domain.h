@@ -12,6 +12,13 @@
 #include "qemu_launch_data.h"
 
 /*
+ * The XML of @dom with libvirt's @flags (VIR_DOMAIN_XML_*) into *@xml: with
+ * @user the user's XML (spmQEMUDefineRestoreUserXML), else what libvirt
+ * holds.  Returns an exit code.
+ */
+int spmCliGetDomainXML(virDomainPtr dom, unsigned int flags, bool user, char **xml);
+
+/*
  * The capability rules and the layout for a loaded domain: probes its
  * emulator (the real QEMU, into *@realEmulator) when it has typed cells and
  * computes the launch data (*@launch, NULL without typed cells).  Returns

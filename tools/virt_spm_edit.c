@@ -7,7 +7,6 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
-#include "qemu_define.h"
 #include "spmerror.h"
 #include "spmfile.h"
 
@@ -114,7 +113,6 @@ spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(virDomain) defined = NULL;
     g_autoptr(GError) gerr = NULL;
-    g_autofree char *xml = NULL;
     g_autofree char *user = NULL;
     g_autofree char *path = NULL;
     g_autofree char *name = NULL;
@@ -127,12 +125,9 @@ spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
     if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     name = g_strdup(virDomainGetName(dom));
-    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
-        spmCliReportLibvirtError(_("failed to get the domain's XML"));
-        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    }
-    if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))))
-        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
+    if ((rc = spmCliGetDomainXML(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE, true,
+                                 &user)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
 
     if ((fd = g_file_open_tmp("virt-spm-edit-XXXXXX.xml", &path, &gerr)) < 0) {
         spmReportError(SPM_ERR_SYSTEM_ERROR, _("cannot create a file to edit: %1$s"),

@@ -19,16 +19,12 @@
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
 int
-spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSchema,
-                       spmDomainDef **defret)
+spmCliLoadDomainDoc(xmlDocPtr doc, bool noSchema, spmDomainDef **defret)
 {
     g_autoptr(spmDomainDef) def = NULL;
-    xmlDocPtr doc;
     int schemaRc = 0;
 
     *defret = NULL;
-    if (!(doc = spmXMLParse(buf, len, label)))
-        return SPM_EXIT_MALFORMED;
     if (spmXMLCheckRoot(doc, "domain") < 0) {
         xmlFreeDoc(doc);
         return SPM_EXIT_MALFORMED;
@@ -51,6 +47,18 @@ spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSc
 
     *defret = g_steal_pointer(&def);
     return SPM_EXIT_OK;
+}
+
+int
+spmCliLoadDomainBuffer(const char *buf, size_t len, const char *label, bool noSchema,
+                       spmDomainDef **defret)
+{
+    xmlDocPtr doc;
+
+    *defret = NULL;
+    if (!(doc = spmXMLParse(buf, len, label)))
+        return SPM_EXIT_MALFORMED;
+    return spmCliLoadDomainDoc(doc, noSchema, defret);
 }
 
 int
