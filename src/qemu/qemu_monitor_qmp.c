@@ -175,13 +175,35 @@ spmQMPQuote(const char *data, size_t len)
 }
 
 
+/*
+ * Waits until the monitor socket is ready for @events or @deadline passes.
+ * Returns 1 to try again (ready, or interrupted), 0 on a timeout (not
+ * reported: the caller says what it waited for), -1 with an error; the
+ * client is broken on 0 and -1.
+ */
+static int
+spmQMPPoll(spmQMPClient *client, short events, gint64 deadline)
+{
+    struct pollfd pfd = {.fd = client->fd, .events = events};
+    int rc = poll(&pfd, 1, spmQMPRemainingMs(deadline));
+
+    if (rc > 0 || (rc < 0 && errno == EINTR))
+        return 1;
+    client->broken = true;
+    if (rc < 0) {
+        spmReportSystemError(errno, _("cannot wait for the monitor of '%1$s'"), client->name);
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 spmQMPSend(spmQMPClient *client, const char *data, size_t len, gint64 deadline, const char *what)
 {
     size_t done = 0;
 
     while (done < len) {
-        struct pollfd pfd = {.fd = client->fd, .events = POLLOUT};
         ssize_t put;
         int rc;
 
@@ -199,21 +221,13 @@ spmQMPSend(spmQMPClient *client, const char *data, size_t len, gint64 deadline, 
             return -1;
         }
 
-        rc = poll(&pfd, 1, spmQMPRemainingMs(deadline));
-        if (rc < 0 && errno == EINTR)
+        if ((rc = spmQMPPoll(client, POLLOUT, deadline)) > 0)
             continue;
-        if (rc < 0) {
-            client->broken = true;
-            spmReportSystemError(errno, _("cannot wait for the monitor of '%1$s'"), client->name);
-            return -1;
-        }
-        if (rc == 0) {
-            client->broken = true;
+        if (rc == 0)
             spmReportError(SPM_ERR_OPERATION_TIMEOUT,
                            _("the monitor of '%1$s' did not accept '%2$s' within %3$d ms"),
                            client->name, what, client->timeoutMs);
-            return -1;
-        }
+        return -1;
     }
     return 0;
 }
@@ -298,7 +312,6 @@ spmQMPReadMessage(spmQMPClient *client, gint64 deadline, const char *cmd)
     for (;;) {
         g_autofree char *line = NULL;
         size_t len = 0;
-        struct pollfd pfd = {.fd = client->fd, .events = POLLIN};
         guint oldlen;
         ssize_t got;
         int rc;
@@ -354,22 +367,14 @@ spmQMPReadMessage(spmQMPClient *client, gint64 deadline, const char *cmd)
             return NULL;
         }
 
-        rc = poll(&pfd, 1, spmQMPRemainingMs(deadline));
-        if (rc < 0 && errno == EINTR)
+        if ((rc = spmQMPPoll(client, POLLIN, deadline)) > 0)
             continue;
-        if (rc < 0) {
-            client->broken = true;
-            spmReportSystemError(errno, _("cannot wait for the monitor of '%1$s'"), client->name);
-            return NULL;
-        }
-        if (rc == 0) {
-            client->broken = true;
+        if (rc == 0)
             spmReportError(
                 SPM_ERR_OPERATION_TIMEOUT,
                 _("no answer from the monitor of '%1$s' within %3$d ms while waiting for %2$s"),
                 client->name, what, client->timeoutMs);
-            return NULL;
-        }
+        return NULL;
     }
 }
 

@@ -157,16 +157,13 @@ spmQAPIFindInArray(json_object *obj, const char *key, const char *field, const c
 }
 
 
-/* Whether the "features" array of @obj lists @feature. */
+/* Whether the array @arr of strings holds @str. */
 static spmQAPIResult
-spmQAPIHasFeature(json_object *obj, const char *feature)
+spmQAPIStringArrayHas(json_object *arr, const char *str)
 {
-    json_object *arr;
     size_t n;
     size_t i;
 
-    if (!json_object_object_get_ex(obj, "features", &arr))
-        return SPM_QAPI_NOT_FOUND;
     if (!json_object_is_type(arr, json_type_array))
         return SPM_QAPI_BAD_SCHEMA;
 
@@ -176,10 +173,22 @@ spmQAPIHasFeature(json_object *obj, const char *feature)
 
         if (!json_object_is_type(cur, json_type_string))
             return SPM_QAPI_BAD_SCHEMA;
-        if (SPM_STREQ(json_object_get_string(cur), feature))
+        if (SPM_STREQ(json_object_get_string(cur), str))
             return SPM_QAPI_FOUND;
     }
     return SPM_QAPI_NOT_FOUND;
+}
+
+
+/* Whether the "features" array of @obj lists @feature. */
+static spmQAPIResult
+spmQAPIHasFeature(json_object *obj, const char *feature)
+{
+    json_object *arr;
+
+    if (!json_object_object_get_ex(obj, "features", &arr))
+        return SPM_QAPI_NOT_FOUND;
+    return spmQAPIStringArrayHas(arr, feature);
 }
 
 
@@ -308,23 +317,8 @@ spmQAPIWalkEnum(spmQAPIWalk *walk, json_object *cur, size_t pos)
     if (json_object_object_get_ex(cur, "members", NULL))
         return spmQAPIFindInArray(cur, "members", "name", name, &member);
 
-    if (json_object_object_get_ex(cur, "values", &values)) {
-        size_t n;
-        size_t i;
-
-        if (!json_object_is_type(values, json_type_array))
-            return SPM_QAPI_BAD_SCHEMA;
-        n = json_object_array_length(values);
-        for (i = 0; i < n; i++) {
-            json_object *val = json_object_array_get_idx(values, i);
-
-            if (!json_object_is_type(val, json_type_string))
-                return SPM_QAPI_BAD_SCHEMA;
-            if (SPM_STREQ(json_object_get_string(val), name))
-                return SPM_QAPI_FOUND;
-        }
-        return SPM_QAPI_NOT_FOUND;
-    }
+    if (json_object_object_get_ex(cur, "values", &values))
+        return spmQAPIStringArrayHas(values, name);
     return SPM_QAPI_BAD_SCHEMA;
 }
 
