@@ -151,6 +151,10 @@ shimMakeLink(const char *sub, const char *target)
     "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node0\",\"size\":2147483648}"
 #define SHIM_JSON_RAM1 \
     "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node1\",\"size\":1073741824}"
+/* libvirt's memory arguments for a 2 GiB cell 0 with vCPUs and a 1 GiB cell 1 */
+#define SHIM_NUMA2_ARGS                                                                          \
+    "-m", "3072", "-object", SHIM_JSON_RAM0, "-numa", "node,nodeid=0,cpus=0-1,memdev=ram-node0", \
+        "-object", SHIM_JSON_RAM1, "-numa", "node,nodeid=1,memdev=ram-node1"
 #define SHIM_DATA                                                  \
     "v=1,form=sp-mem,maxmem=3221225472,slots=0,node.1.memmap=spm," \
     "node.1.addr=0x100000000,node.1.size=1073741824"
@@ -163,16 +167,7 @@ testRewrite(const void *opaque G_GNUC_UNUSED)
     const char *argv[] = {NULL,
                           "-name",
                           "guest=spm,,x",
-                          "-m",
-                          "3072",
-                          "-object",
-                          SHIM_JSON_RAM0,
-                          "-numa",
-                          "node,nodeid=0,cpus=0-1,memdev=ram-node0",
-                          "-object",
-                          SHIM_JSON_RAM1,
-                          "-numa",
-                          "node,nodeid=1,memdev=ram-node1",
+                          SHIM_NUMA2_ARGS,
                           "-device",
                           "{\"driver\":\"pc-dimm\"}",
                           "-virt-spm-launch",
@@ -273,20 +268,7 @@ testRefused(const void *opaque)
     g_autofree char *sub = g_strdup_printf("emulators-%s", tc->name);
     g_autofree char *link = NULL;
     g_auto(shimRun) run = {0};
-    const char *argv[] = {NULL,
-                          "-m",
-                          "3072",
-                          "-object",
-                          SHIM_JSON_RAM0,
-                          "-numa",
-                          "node,nodeid=0,cpus=0-1,memdev=ram-node0",
-                          "-object",
-                          SHIM_JSON_RAM1,
-                          "-numa",
-                          "node,nodeid=1,memdev=ram-node1",
-                          "-virt-spm-launch",
-                          tc->data,
-                          NULL};
+    const char *argv[] = {NULL, SHIM_NUMA2_ARGS, "-virt-spm-launch", tc->data, NULL};
 
     if (tc->direct) {
         link = g_strdup(shimPath);
@@ -314,28 +296,14 @@ typedef enum {
 static int
 testGuestWithoutData(const void *opaque)
 {
-    int kind = GPOINTER_TO_INT(opaque);
-    g_autofree char *sub = g_strdup_printf("emulators-nodata-guest-%d", kind);
+    shimGuestCase kind = GPOINTER_TO_INT(opaque);
+    g_autofree char *sub = g_strdup_printf("emulators-nodata-guest-%d", (int)kind);
     g_autofree char *link = shimMakeLink(sub, argvdumpPath);
     g_autofree char *base = g_build_filename(tmpDir, sub, NULL);
     g_autofree char *regdir = g_build_filename(base, SPM_TYPED_DOMAINS_DIR, NULL);
     g_auto(shimRun) run = {0};
-    const char *argv[] = {NULL,
-                          "-name",
-                          "guest=spm,debug-threads=on",
-                          "-uuid",
-                          SHIM_UUID,
-                          "-m",
-                          "3072",
-                          "-object",
-                          SHIM_JSON_RAM0,
-                          "-numa",
-                          "node,nodeid=0,cpus=0-1,memdev=ram-node0",
-                          "-object",
-                          SHIM_JSON_RAM1,
-                          "-numa",
-                          "node,nodeid=1,memdev=ram-node1",
-                          NULL};
+    const char *argv[] = {
+        NULL, "-name", "guest=spm,debug-threads=on", "-uuid", SHIM_UUID, SHIM_NUMA2_ARGS, NULL};
     const char *expect[G_N_ELEMENTS(argv)];
     size_t i;
 

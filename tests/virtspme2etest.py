@@ -70,6 +70,14 @@ def write(text, suffix=".xml"):
     return path
 
 
+def spm_qemu():
+    """$VIRT_SPM_TEST_QEMU, the SPM-capable QEMU; the test skips without it."""
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
+    if not qemu:
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    return qemu
+
+
 def spm(args, stdin=None):
     return tap.run([VIRT_SPM, "-c", libvirtd_harness.URI] + args, stdin=stdin, env=ENV,
                    timeout=300)
@@ -188,9 +196,7 @@ def forced_start_fails(h, name, xml, expect):
 def t_fail_closed(h):
     # virt-spm's XML for QEMU 11.1.3 (recorded capabilities give the layout),
     # then forced into libvirt with pieces taken away
-    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
-    if not qemu:
-        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    qemu = spm_qemu()
     name = h.domain_name("failclosed")
     path = write(example(name, qemu))
     try:
@@ -220,9 +226,7 @@ def t_fail_closed(h):
 
 
 def t_define_dumpxml_undefine(h):
-    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
-    if not qemu:
-        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    qemu = spm_qemu()
     name = h.domain_name("roundtrip")
     user = example(name, qemu)
     path = write(user)
@@ -263,9 +267,7 @@ def t_define_dumpxml_undefine(h):
 
 def t_domxml_to_native_golden(h):
     # the golden case spm-q35-one, for the set of the binary at hand
-    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
-    if not qemu:
-        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    qemu = spm_qemu()
     case = tap.src_path("tests", "qemuxml2argvdata", "spm-q35-one.xml")
     golden = tap.src_path("tests", "qemuxml2argvdata", "spm-q35-one.x86_64-11.1.3.args")
     with open(case) as f:
@@ -407,9 +409,7 @@ def t_save_and_restore_refused(h):
 
 
 def t_virt_install_pipeline(h):
-    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
-    if not qemu:
-        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    qemu = spm_qemu()
     name = h.domain_name("virtinstall")
     vi = tap.run(["virt-install", "--connect", libvirtd_harness.URI, "--name", name,
                   "--virt-type", "qemu", "--machine", "q35", "--boot", "uefi",
@@ -457,9 +457,7 @@ def raw_xml(h, name):
 
 
 def t_edit_typed(h):
-    qemu = os.environ.get("VIRT_SPM_TEST_QEMU")
-    if not qemu:
-        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    qemu = spm_qemu()
     name = h.domain_name("edit")
     path = write(example(name, qemu))
     try:
