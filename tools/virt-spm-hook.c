@@ -35,7 +35,6 @@
 #include <libxml/parser.h>
 #include <locale.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
@@ -94,14 +93,13 @@ spmHookRegisterBase(xmlDocPtr doc)
     xmlNodePtr emulator = spmXMLFindPath(xmlDocGetRootElement(doc), "devices/emulator");
     g_autofree char *path = emulator ? spmXMLNodeContent(emulator) : NULL;
     g_autofree char *target = NULL;
-    const char *env = getenv("VIRT_SPM_EMULATOR_DIR");
     size_t mark = spmErrorMark();
 
     if (path && g_path_is_absolute(path) && spmEmulatorLinkGetTarget(path, &target) > 0)
         return spmTypedDomainsBaseFromLink(path);
     /* not a link we can read: the default place is the only one left */
     spmErrorTruncate(mark);
-    return g_strdup(env && *env ? env : SPM_EMULATOR_LINK_DIR);
+    return g_strdup(spmEmulatorLinkBaseDir());
 }
 
 /* Refusal of a start of a typed guest that lost its launch data. */

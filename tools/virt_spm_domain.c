@@ -41,14 +41,6 @@ spmCliShimPath(void)
     return g_strdup(SPM_SHIM_PATH);
 }
 
-static const char *
-spmCliEmulatorLinkDir(void)
-{
-    const char *env = getenv("VIRT_SPM_EMULATOR_DIR");
-
-    return env && *env ? env : SPM_EMULATOR_LINK_DIR;
-}
-
 int
 spmCliGetDomainXML(virDomainPtr dom, unsigned int flags, bool user, char **xml)
 {
@@ -145,7 +137,7 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *linkPath = NULL;
     g_autofree char *xml = NULL;
-    const char *base = spmCliEmulatorLinkDir();
+    const char *base = spmEmulatorLinkBaseDir();
     char uuid[SPM_UUID_STRING_BUFLEN];
     int listed = 0;
 
@@ -222,7 +214,7 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
         g_autofree char *xml = NULL;
 
         /* show where the link will be, without creating it */
-        if (launch && !(linkPath = spmEmulatorLinkPath(spmCliEmulatorLinkDir(), realEmulator)))
+        if (launch && !(linkPath = spmEmulatorLinkPath(spmEmulatorLinkBaseDir(), realEmulator)))
             return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
         if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
             return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
@@ -381,7 +373,7 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
         spmCliReportLibvirtError(context);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
-    if (spmTypedDomainsRemove(spmCliEmulatorLinkDir(), uuid) < 0) {
+    if (spmTypedDomainsRemove(spmEmulatorLinkBaseDir(), uuid) < 0) {
         spmReportError(
             SPM_ERR_OPERATION_FAILED,
             _("domain '%1$s' has been undefined, but it stays listed as typed; remove the file named above"),

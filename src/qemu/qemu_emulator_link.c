@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,14 @@ spmEmulatorPathIsNormal(const char *path)
         return false;
     canon = g_canonicalize_filename(path, "/");
     return SPM_STREQ(canon, path) && !SPM_STREQ(path, "/");
+}
+
+const char *
+spmEmulatorLinkBaseDir(void)
+{
+    const char *env = getenv("VIRT_SPM_EMULATOR_DIR");
+
+    return env && *env ? env : SPM_EMULATOR_LINK_DIR;
 }
 
 char *

@@ -22,6 +22,10 @@
 #define SPM_EMULATOR_LINK_TARGET "target"
 #define SPM_SHIM_PATH SPM_LIBEXECDIR "/virt-spm-shim"
 
+/* The base directory: $VIRT_SPM_EMULATOR_DIR when set (tests), else
+ * SPM_EMULATOR_LINK_DIR. */
+const char *spmEmulatorLinkBaseDir(void);
+
 /* BASE/<sha256 of @emulator>/<basename of @emulator>, without touching the
  * file system; NULL with an error when @emulator is not an absolute,
  * normalized path. */
