@@ -57,23 +57,6 @@ testDataPath(const char *name, const char *suffix)
 }
 
 
-static int
-testRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *entry;
-
-    if (dir) {
-        while ((entry = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, entry, NULL);
-            testRemoveTree(child);
-        }
-        return rmdir(path);
-    }
-    return unlink(path);
-}
-
-
 /* The probes must leave no directory, socket, file or process behind. */
 static int
 testCheckNoLeftovers(void)
@@ -816,7 +799,7 @@ mymain(void)
     if (spmTestRun("live probe of Debian's QEMU", testCapsLiveDebian, NULL) < 0)
         ret = -1;
 
-    if (testRemoveTree(testTmpDir) < 0) {
+    if (spmTestRemoveTree(testTmpDir) < 0) {
         printf("# cannot remove %s\n", testTmpDir);
         ret = -1;
     }

@@ -499,23 +499,6 @@ testCachePaths(const void *opaque G_GNUC_UNUSED)
 
 
 static int
-testRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *entry;
-
-    if (dir) {
-        while ((entry = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, entry, NULL);
-            testRemoveTree(child);
-        }
-        return rmdir(path);
-    }
-    return unlink(path);
-}
-
-
-static int
 mymain(void)
 {
     int ret = 0;
@@ -591,7 +574,7 @@ mymain(void)
             ret = -1;
         }
     }
-    if (testRemoveTree(testTmpDir) < 0)
+    if (spmTestRemoveTree(testTmpDir) < 0)
         ret = -1;
     g_free(testTmpDir);
     g_free(testCacheDir);

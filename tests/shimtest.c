@@ -540,25 +540,6 @@ testLinkInvalid(const void *opaque G_GNUC_UNUSED)
 }
 
 static int
-shimRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = NULL;
-    const char *name;
-
-    if (g_file_test(path, G_FILE_TEST_IS_SYMLINK) || !g_file_test(path, G_FILE_TEST_IS_DIR))
-        return unlink(path);
-    if (!(dir = g_dir_open(path, 0, NULL)))
-        return -1;
-    while ((name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-
-        if (shimRemoveTree(child) < 0)
-            return -1;
-    }
-    return rmdir(path);
-}
-
-static int
 mymain(void)
 {
     static const refusal refusals[] = {
@@ -614,7 +595,7 @@ mymain(void)
     if (spmTestRun("emulator link invalid", testLinkInvalid, NULL) < 0)
         ret = -1;
 
-    if (shimRemoveTree(tmpDir) < 0) {
+    if (spmTestRemoveTree(tmpDir) < 0) {
         fprintf(stderr, "cannot remove %s: %s\n", tmpDir, g_strerror(errno));
         ret = -1;
     }

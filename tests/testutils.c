@@ -291,3 +291,22 @@ spmTestArgsFormat(GPtrArray *env, char *const *argv)
     return spmArgvFormat((const char *const *)env->pdata, env->len, (const char *const *)argv,
                          true);
 }
+
+int
+spmTestRemoveTree(const char *path)
+{
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+
+    if (g_file_test(path, G_FILE_TEST_IS_SYMLINK) || !g_file_test(path, G_FILE_TEST_IS_DIR))
+        return unlink(path);
+    if (!(dir = g_dir_open(path, 0, NULL)))
+        return -1;
+    while ((name = g_dir_read_name(dir))) {
+        g_autofree char *child = g_build_filename(path, name, NULL);
+
+        if (spmTestRemoveTree(child) < 0)
+            return -1;
+    }
+    return rmdir(path);
+}

@@ -44,6 +44,9 @@ int spmTestCompareToFile(const char *actual, const char *path);
 /* Reads a whole file; aborts the test program when it cannot. */
 char *spmTestLoadFile(const char *path);
 
+/* rm -rf @path without following symlinks; 0, or -1 with errno set. */
+int spmTestRemoveTree(const char *path);
+
 /* All queued errors and warnings formatted one per line ("error: ..."). */
 char *spmTestFormatErrors(void);
 
