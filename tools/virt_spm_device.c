@@ -31,10 +31,13 @@
 /*
  * Checks one side of the attachment (the running definition of @dom, or
  * with @inactive the persistent one).  A domain virt-spm did not define
- * with typed cells (*@typed false) is libvirt's alone.  Otherwise its
- * user's XML with @device appended to <devices> is loaded into *@defret and
- * checked: schema (the persistent one only: the running XML has runtime
- * parts), rules, capabilities, layout.  An exit code.
+ * with typed cells (*@typed false, when @typed is not NULL) is libvirt's
+ * alone.  Otherwise its
+ * user's XML with @device appended to <devices> is loaded and checked:
+ * schema (the persistent one only: the running XML has runtime parts),
+ * rules, capabilities, layout; when @defret is not NULL, the checked domain,
+ * its real emulator and its launch data are returned for a definition.
+ * An exit code.
  */
 static int
 spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCache, bool *typed,
@@ -46,11 +49,14 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(spmDomainMetadata) md = NULL;
     g_autoptr(spmDomainDef) def = NULL;
+    g_autofree char *emulator = NULL;
+    g_autoptr(spmLaunchData) data = NULL;
     xmlNodePtr root;
     xmlNodePtr devices;
     int rc;
 
-    *typed = false;
+    if (typed)
+        *typed = false;
     if ((rc = spmCliGetDomainXML(dom, flags, false, &xml)) != SPM_EXIT_OK)
         return rc;
     if (!(doc = spmXMLParse(xml, strlen(xml), _("the domain's XML"))) ||
@@ -58,7 +64,8 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
         return SPM_EXIT_INVALID_CONFIG;
     if (!md || md->ncells == 0)
         return SPM_EXIT_OK;
-    *typed = true;
+    if (typed)
+        *typed = true;
 
     g_clear_pointer(&doc, xmlFreeDoc);
     if (!(user = spmQEMUDefineRestoreUserXML(xml, strlen(xml))) ||
@@ -69,9 +76,13 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
         devices = xmlNewChild(root, NULL, BAD_CAST "devices", NULL);
     xmlAddChild(devices, xmlDocCopyNode(device, doc, 1));
     if ((rc = spmCliLoadDomainDoc(g_steal_pointer(&doc), !inactive, &def)) != SPM_EXIT_OK ||
-        (rc = spmCliPrepareDef(def, noCache, realEmulator, launch)) != SPM_EXIT_OK)
+        (rc = spmCliPrepareDef(def, noCache, &emulator, &data)) != SPM_EXIT_OK)
         return rc;
-    *defret = g_steal_pointer(&def);
+    if (defret) {
+        *defret = g_steal_pointer(&def);
+        *realEmulator = g_steal_pointer(&emulator);
+        *launch = g_steal_pointer(&data);
+    }
     return SPM_EXIT_OK;
 }
 
@@ -103,14 +114,10 @@ spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(virDomain) defined = NULL;
     g_autoptr(xmlDoc) devdoc = NULL;
-    g_autoptr(spmDomainDef) liveDef = NULL;
     g_autoptr(spmDomainDef) configDef = NULL;
-    g_autoptr(spmLaunchData) liveLaunch = NULL;
     g_autoptr(spmLaunchData) configLaunch = NULL;
-    g_autofree char *liveEmulator = NULL;
     g_autofree char *configEmulator = NULL;
     g_autofree char *devxml = NULL;
-    bool liveTyped = false;
     bool configTyped = false;
     xmlNodePtr device;
     size_t len = 0;
@@ -146,8 +153,8 @@ spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
 
     if (xmlStrEqual(device->name, BAD_CAST "memory")) {
         if (live &&
-            (rc = spmCliCheckAttach(dom, false, device, noCache, &liveTyped, &liveDef,
-                                    &liveEmulator, &liveLaunch)) != SPM_EXIT_OK)
+            (rc = spmCliCheckAttach(dom, false, device, noCache, NULL, NULL, NULL, NULL)) !=
+                SPM_EXIT_OK)
             goto refused;
         if (config &&
             (rc = spmCliCheckAttach(dom, true, device, noCache, &configTyped, &configDef,
