@@ -281,7 +281,7 @@ main(int argc, char **argv)
     coldMs = spmBenchMedian(cold, runs);
     hitUs = spmBenchMedian(hit, hits);
     printf("emulator: %s (QEMU %s, SPM form %s)\n", emulator, spmQEMUCapsGetVersionString(warm),
-           spmQEMUSpmFormTypeToString(spmQEMUCapsGetSpmForm(warm)));
+           spmFormTypeToString(spmQEMUCapsGetSpmForm(warm)));
     printf("bare minimum (spawn, greeting, query-qmp-schema of %zd bytes, quit): "
            "median %.1f ms, min %.1f ms (%d runs)\n",
            schemaBytes, bareMs, bare[0], runs);

@@ -19,8 +19,8 @@
  */
 
 #include "benchutil.h"
-#include "qemu_argv_rewrite.h"
-#include "qemu_emulator_link.h"
+#include "shim_argv_rewrite.h"
+#include "shim_emulator_link.h"
 #include "spmerror.h"
 
 #include <errno.h>

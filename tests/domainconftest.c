@@ -81,12 +81,12 @@ static int
 testEditRetype(spmDomainDef *def)
 {
     /* cell 1 spm -> reserved, cell 0 untouched (normal) */
-    if (spmDomainDefSetCellMemmap(def, 1, SPM_DOMAIN_MEMMAP_RESERVED) < 0)
+    if (spmDomainDefSetCellMemmap(def, 1, SPM_MEMMAP_RESERVED) < 0)
         return -1;
-    if (spmDomainDefSetCellMemmap(def, 0, SPM_DOMAIN_MEMMAP_NORMAL) < 0)
+    if (spmDomainDefSetCellMemmap(def, 0, SPM_MEMMAP_NORMAL) < 0)
         return -1;
     /* no such cell: must fail and leave everything as it was */
-    if (spmDomainDefSetCellMemmap(def, 9, SPM_DOMAIN_MEMMAP_SPM) == 0)
+    if (spmDomainDefSetCellMemmap(def, 9, SPM_MEMMAP_SPM) == 0)
         return -1;
     spmErrorReset();
     return 0;
@@ -160,13 +160,13 @@ testModel(const void *opaque)
     cell = spmDomainDefGetCell(def, 0);
     if (!cell || cell->memKiB != 2097152 || spmBitmapCountBits(cell->cpus) != 4 ||
         cell->memAccess != SPM_DOMAIN_MEMORY_ACCESS_SHARED || cell->discard != SPM_TRISTATE_YES ||
-        cell->memmap != SPM_DOMAIN_MEMMAP_NORMAL || cell->ndistances != 2 || cell->ncaches != 1 ||
+        cell->memmap != SPM_MEMMAP_NORMAL || cell->ndistances != 2 || cell->ncaches != 1 ||
         cell->caches[0].sizeKiB != 10 || cell->caches[0].lineBytes != 8) {
         printf("# cell 0 parsed wrong\n");
         return -1;
     }
     cell = spmDomainDefGetCell(def, 1);
-    if (!cell || cell->memmap != SPM_DOMAIN_MEMMAP_SPM || cell->cpus || cell->memKiB != 1048576) {
+    if (!cell || cell->memmap != SPM_MEMMAP_SPM || cell->cpus || cell->memKiB != 1048576) {
         printf("# cell 1 parsed wrong\n");
         return -1;
     }

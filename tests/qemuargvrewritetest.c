@@ -11,8 +11,8 @@
  */
 
 #include "testutils.h"
-#include "qemu_argv_rewrite.h"
-#include "qemu_launch_data.h"
+#include "shim_argv_rewrite.h"
+#include "shim_launch_data.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
 
@@ -221,7 +221,7 @@ testLaunchParse(const void *opaque)
 static int
 testLaunchBuild(const void *opaque G_GNUC_UNUSED)
 {
-    g_autoptr(spmLaunchData) data = spmLaunchDataNew(SPM_LAUNCH_FORM_SP_MEM);
+    g_autoptr(spmLaunchData) data = spmLaunchDataNew(SPM_FORM_SP_MEM);
     g_autofree char *str = NULL;
     spmLaunchNode *node;
 
@@ -229,12 +229,12 @@ testLaunchBuild(const void *opaque G_GNUC_UNUSED)
     /* added out of order: the formatter writes them sorted */
     if (!(node = spmLaunchDataAddNode(data, 3)))
         return -1;
-    node->memmap = SPM_LAUNCH_MEMMAP_SPM;
+    node->memmap = SPM_MEMMAP_SPM;
     node->addr = 0x188000000ULL;
     node->size = SPM_GIB;
     if (!(node = spmLaunchDataAddNode(data, 1)))
         return -1;
-    node->memmap = SPM_LAUNCH_MEMMAP_SPM;
+    node->memmap = SPM_MEMMAP_SPM;
     node->addr = 0x140000000ULL;
     node->size = SPM_GIB;
     if (spmLaunchDataAddNode(data, 3) || spmErrorCount() != 1)
@@ -252,7 +252,7 @@ testLaunchBuild(const void *opaque G_GNUC_UNUSED)
         return -1;
     }
     /* invalid data is not formatted */
-    data->nodes[0].memmap = SPM_LAUNCH_MEMMAP_RESERVED;
+    data->nodes[0].memmap = SPM_MEMMAP_RESERVED;
     g_clear_pointer(&str, g_free);
     if ((str = spmLaunchDataFormat(data)) || spmErrorCount() != 1)
         return -1;

@@ -31,7 +31,7 @@ static char *testProbeDir; /* the probes' private directories go here */
 typedef struct {
     const char *name; /* caps_VERSION_x86_64 */
     unsigned int version;
-    spmQEMUSpmForm form;
+    spmForm form;
     bool reserved;
     bool hmat;
     const char *defaultMachine;
@@ -39,12 +39,10 @@ typedef struct {
 } testCapsData;
 
 static const testCapsData testCapsFiles[] = {
-    {"caps_11.1.3_x86_64", 11001003, SPM_QEMU_SPM_FORM_DEVICE, false, true, "pc-i440fx-11.1",
-     "pc-q35-11.1"},
-    {"caps_10.2.2-memmap-type_x86_64", 10002002, SPM_QEMU_SPM_FORM_MEMMAP_TYPE, true, true,
-     "pc-i440fx-10.2", "pc-q35-10.2"},
-    {"caps_7.2.22_x86_64", 7002022, SPM_QEMU_SPM_FORM_NONE, false, true, "pc-i440fx-7.2",
-     "pc-q35-7.2"},
+    {"caps_11.1.3_x86_64", 11001003, SPM_FORM_SP_MEM, false, true, "pc-i440fx-11.1", "pc-q35-11.1"},
+    {"caps_10.2.2-memmap-type_x86_64", 10002002, SPM_FORM_MEMMAP_TYPE, true, true, "pc-i440fx-10.2",
+     "pc-q35-10.2"},
+    {"caps_7.2.22_x86_64", 7002022, SPM_FORM_NONE, false, true, "pc-i440fx-7.2", "pc-q35-7.2"},
 };
 
 
@@ -113,14 +111,13 @@ testCheckFacts(const spmQEMUCaps *caps, const testCapsData *data)
         return -1;
     }
     if (spmQEMUCapsGetSpmForm(caps) != data->form) {
-        printf("# form %s\n", spmQEMUSpmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
+        printf("# form %s\n", spmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
         return -1;
     }
-    if (!spmQEMUCapsSupportsMemmap(caps, SPM_DOMAIN_MEMMAP_NORMAL) ||
-        spmQEMUCapsSupportsMemmap(caps, SPM_DOMAIN_MEMMAP_SPM) !=
-            (data->form != SPM_QEMU_SPM_FORM_NONE) ||
-        spmQEMUCapsSupportsMemmap(caps, SPM_DOMAIN_MEMMAP_RESERVED) != data->reserved ||
-        spmQEMUCapsSupportsMemmap(caps, SPM_DOMAIN_MEMMAP_LAST)) {
+    if (!spmQEMUCapsSupportsMemmap(caps, SPM_MEMMAP_NORMAL) ||
+        spmQEMUCapsSupportsMemmap(caps, SPM_MEMMAP_SPM) != (data->form != SPM_FORM_NONE) ||
+        spmQEMUCapsSupportsMemmap(caps, SPM_MEMMAP_RESERVED) != data->reserved ||
+        spmQEMUCapsSupportsMemmap(caps, SPM_MEMMAP_LAST)) {
         printf("# memmap support is wrong\n");
         return -1;
     }
@@ -139,7 +136,7 @@ testCheckFacts(const spmQEMUCaps *caps, const testCapsData *data)
         return -1;
     }
     if (!spmQEMUCapsHasMemoryDevice(caps, "pc-dimm") ||
-        spmQEMUCapsHasMemoryDevice(caps, "sp-mem") != (data->form == SPM_QEMU_SPM_FORM_DEVICE))
+        spmQEMUCapsHasMemoryDevice(caps, "sp-mem") != (data->form == SPM_FORM_SP_MEM))
         return -1;
     return 0;
 }
@@ -306,7 +303,7 @@ testCapsProbeFault(const void *opaque)
             return -1;
         }
     }
-    if (caps && spmQEMUCapsGetSpmForm(caps) != SPM_QEMU_SPM_FORM_NONE)
+    if (caps && spmQEMUCapsGetSpmForm(caps) != SPM_FORM_NONE)
         return -1;
     unlink(fake);
     return testCheckNoLeftovers();
@@ -469,7 +466,7 @@ testCapsLiveDebian(const void *opaque G_GNUC_UNUSED)
     if (!(caps = spmQEMUCapsProbeFull(TEST_BINARY, &opts)))
         return -1;
     if (spmQEMUCapsGetVersion(caps) / 1000000 != 7 ||
-        spmQEMUCapsGetSpmForm(caps) != SPM_QEMU_SPM_FORM_NONE ||
+        spmQEMUCapsGetSpmForm(caps) != SPM_FORM_NONE ||
         !SPM_STREQ(spmQEMUCapsGetArch(caps), "x86_64") || !spmQEMUCapsHasMachine(caps, "q35"))
         return -1;
     if (testCheckNoLeftovers() < 0)

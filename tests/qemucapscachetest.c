@@ -109,8 +109,7 @@ testLookup(const testFake *fake, unsigned int flags, size_t starts)
         return -1;
     }
     if (!SPM_STREQ(spmQEMUCapsGetBinary(caps), fake->binary) ||
-        spmQEMUCapsGetVersion(caps) != 11001003 ||
-        spmQEMUCapsGetSpmForm(caps) != SPM_QEMU_SPM_FORM_DEVICE)
+        spmQEMUCapsGetVersion(caps) != 11001003 || spmQEMUCapsGetSpmForm(caps) != SPM_FORM_SP_MEM)
         return -1;
     if (flags & SPM_QEMU_CAPS_NO_CACHE)
         return 0;
@@ -382,10 +381,8 @@ testCacheConcurrent(const void *opaque G_GNUC_UNUSED)
             if (read(barrier[0], &c, 1) != 0)
                 _exit(3);
             caps = spmQEMUCapsLookupFull(fake->binary, 0, &testOpts);
-            rc = caps && spmErrorTotal() == 0 &&
-                    spmQEMUCapsGetSpmForm(caps) == SPM_QEMU_SPM_FORM_DEVICE
-                ? 0
-                : 1;
+            rc = caps && spmErrorTotal() == 0 && spmQEMUCapsGetSpmForm(caps) == SPM_FORM_SP_MEM ? 0
+                                                                                                : 1;
             spmQEMUCapsFree(caps);
             spmErrorReset();
             _exit(rc);

@@ -42,15 +42,13 @@ testLiveProbe(const void *opaque G_GNUC_UNUSED)
     if (!(caps = spmQEMUCapsLookupFull(qemu, 0, &opts)))
         goto cleanup;
     printf("# %s: QEMU %s, SPM form %s\n", qemu, spmQEMUCapsGetVersionString(caps),
-           spmQEMUSpmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
-    if (spmQEMUCapsGetVersion(caps) >= 11001000 &&
-        spmQEMUCapsGetSpmForm(caps) != SPM_QEMU_SPM_FORM_DEVICE) {
+           spmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
+    if (spmQEMUCapsGetVersion(caps) >= 11001000 && spmQEMUCapsGetSpmForm(caps) != SPM_FORM_SP_MEM) {
         printf("# QEMU 11.1 or newer without the sp-mem device\n");
         goto cleanup;
     }
-    if (spmQEMUCapsGetSpmForm(caps) == SPM_QEMU_SPM_FORM_NONE ||
-        !spmQEMUCapsSupportsMemmap(caps, SPM_DOMAIN_MEMMAP_SPM) ||
-        !spmQEMUCapsResolveMachine(caps, "q35"))
+    if (spmQEMUCapsGetSpmForm(caps) == SPM_FORM_NONE ||
+        !spmQEMUCapsSupportsMemmap(caps, SPM_MEMMAP_SPM) || !spmQEMUCapsResolveMachine(caps, "q35"))
         goto cleanup;
 
     /* the second lookup comes from the cache */

@@ -371,7 +371,7 @@ spmLiveBuildArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, cons
         spmLiveArg(argv, "-object");
         spmLiveArg(argv, "%s", backend);
         spmLiveArg(argv, "-numa");
-        if (node->memmap != SPM_DOMAIN_MEMMAP_NORMAL)
+        if (node->memmap != SPM_MEMMAP_NORMAL)
             spmLiveArg(argv, "node,nodeid=%u%s", node->id, i == 0 ? ",cpus=0" : "");
         else
             spmLiveArg(argv, "node,nodeid=%u%s,memdev=%s", node->id, i == 0 ? ",cpus=0" : "", id);
@@ -893,7 +893,7 @@ mymain(void)
         return 0;
     }
     if (!(liveCaps = spmQEMUCapsProbe(liveBinary)) ||
-        spmQEMUCapsGetSpmForm(liveCaps) != SPM_QEMU_SPM_FORM_DEVICE) {
+        spmQEMUCapsGetSpmForm(liveCaps) != SPM_FORM_SP_MEM) {
         spmErrorPrintAll(stderr, NULL);
         spmTestRun("live QEMU (the binary has no sp-mem device)", spmLiveSkip, NULL);
         spmQEMUCapsFree(liveCaps);

@@ -182,7 +182,7 @@ spmLayoutTestInputNew(size_t nnodes, size_t ntyped, size_t ndimms)
     in->cpuModel = g_strdup("qemu64");
     in->vendor = SPM_QEMU_CPU_VENDOR_AMD;
     in->physBits = 46;
-    in->form = SPM_QEMU_LAYOUT_FORM_SP_MEM;
+    in->form = SPM_FORM_SP_MEM;
     in->nnodes = nnodes;
     in->nodes = g_new0(spmQEMULayoutNode, nnodes);
     for (i = 0; i < nnodes; i++) {
@@ -191,7 +191,7 @@ spmLayoutTestInputNew(size_t nnodes, size_t ntyped, size_t ndimms)
         in->nodes[i].firstCPU = i;
         /* the typed cells are the last ones */
         if (i >= nnodes - ntyped) {
-            in->nodes[i].memmap = SPM_DOMAIN_MEMMAP_SPM;
+            in->nodes[i].memmap = SPM_MEMMAP_SPM;
             in->nodes[i].firstCPU = -1;
         }
     }

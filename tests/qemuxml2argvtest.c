@@ -19,7 +19,7 @@
 #include "testutils.h"
 #include "domain_conf.h"
 #include "domain_validate.h"
-#include "qemu_argv_rewrite.h"
+#include "shim_argv_rewrite.h"
 #include "qemu_define.h"
 #include "spmerror.h"
 

@@ -12,8 +12,8 @@
  */
 
 #include "testutils.h"
-#include "qemu_emulator_link.h"
-#include "qemu_typed_domains.h"
+#include "shim_emulator_link.h"
+#include "shim_typed_domains.h"
 #include "spmerror.h"
 
 #include <errno.h>

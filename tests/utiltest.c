@@ -107,13 +107,18 @@ testStrToULL(const void *opaque)
     unsigned long long v;
     unsigned int u;
 
-    if (!spmStrToULL("42", &v) || v != 42 || !spmStrToULL(" 7 ", &v) || v != 7)
+    if (!spmParseNumber("42", SPM_NUMBER_BLANKS, 0, &v) || v != 42 ||
+        !spmParseNumber(" 7 ", SPM_NUMBER_BLANKS, 0, &v) || v != 7)
         return -1;
-    if (spmStrToULL("-1", &v) || spmStrToULL("0x10", &v) || spmStrToULL("", &v) ||
-        spmStrToULL("12abc", &v) || spmStrToULL("99999999999999999999", &v) ||
-        spmStrToULL(NULL, &v))
+    if (spmParseNumber("-1", SPM_NUMBER_BLANKS, 0, &v) ||
+        spmParseNumber("0x10", SPM_NUMBER_BLANKS, 0, &v) ||
+        spmParseNumber("", SPM_NUMBER_BLANKS, 0, &v) ||
+        spmParseNumber("12abc", SPM_NUMBER_BLANKS, 0, &v) ||
+        spmParseNumber("99999999999999999999", SPM_NUMBER_BLANKS, 0, &v) ||
+        spmParseNumber(NULL, SPM_NUMBER_BLANKS, 0, &v))
         return -1;
-    if (spmStrToUInt("4294967296", &u) || !spmStrToUInt("4294967295", &u))
+    if (spmParseUInt("4294967296", SPM_NUMBER_BLANKS, &u) ||
+        !spmParseUInt("4294967295", SPM_NUMBER_BLANKS, &u))
         return -1;
     return 0;
 }

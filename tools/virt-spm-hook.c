@@ -15,7 +15,7 @@
  *   - "migrate begin" (incoming, on the destination) and "restore begin" of
  *     a domain that virt-spm defined with typed cells;
  *   - "prepare begin" (a start) of a domain with typed cells, by its
- *     metadata or by the register of typed domains (qemu_typed_domains.h),
+ *     metadata or by the register of typed domains (shim_typed_domains.h),
  *     whose <qemu:commandline> lost the launch data: started anyway, it
  *     would boot the SPM memory as ordinary RAM, whatever <emulator> says;
  * and 0 otherwise.  For migrate and restore libvirt reads a replacement
@@ -27,8 +27,8 @@
 
 #include "domain_metadata.h"
 #include "qemu_define.h"
-#include "qemu_emulator_link.h"
-#include "qemu_typed_domains.h"
+#include "shim_emulator_link.h"
+#include "shim_typed_domains.h"
 #include "spmerror.h"
 #include "spmfile.h"
 

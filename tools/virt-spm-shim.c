@@ -2,12 +2,12 @@
  * virt-spm-shim.c: the emulator libvirt executes for SPM domains
  *
  * libvirt runs BASE/<hash>/qemu-system-x86_64 (a link to this program, see
- * src/qemu/qemu_emulator_link.h).  The shim execs the real QEMU, the
+ * src/qemu/shim_emulator_link.h).  The shim execs the real QEMU, the
  * `target` link next to argv[0], in place (same pid, same file
  * descriptors): with argv untouched when there is no launch data (libvirt's
  * capability probe, guests without typed cells), or with the argv
  * rewritten by spmQEMUArgvRewrite().  A guest listed in the register of
- * typed domains (qemu_typed_domains.h) that comes without launch data is
+ * typed domains (shim_typed_domains.h) that comes without launch data is
  * refused.
  * Any problem is printed as "virt-spm-shim: error: ..." on stderr, which
  * libvirt's domain log keeps and quotes, and the shim exits 1 without
@@ -16,10 +16,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "qemu_argv_rewrite.h"
-#include "qemu_emulator_link.h"
-#include "qemu_launch_data.h"
-#include "qemu_typed_domains.h"
+#include "shim_argv_rewrite.h"
+#include "shim_emulator_link.h"
+#include "shim_launch_data.h"
+#include "shim_typed_domains.h"
 #include "spmargv.h"
 #include "spmerror.h"
 

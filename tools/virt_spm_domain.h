@@ -9,7 +9,7 @@
 
 #include "virt_spm_libvirt.h"
 #include "domain_conf.h"
-#include "qemu_launch_data.h"
+#include "shim_launch_data.h"
 
 /*
  * The XML of @dom with libvirt's @flags (VIR_DOMAIN_XML_*) into *@xml: with

@@ -62,7 +62,7 @@ spmCliDomcapsFormatXML(const spmQEMUCaps *caps, const char *machine)
 {
     g_autoptr(GString) buf = g_string_new("<domainCapabilities>\n");
     g_autofree char *path = g_markup_escape_text(spmQEMUCapsGetBinary(caps), -1);
-    spmQEMUSpmForm form = spmQEMUCapsGetSpmForm(caps);
+    spmForm form = spmQEMUCapsGetSpmForm(caps);
     int memmap;
 
     g_string_append_printf(buf, "  <path>%s</path>\n", path);
@@ -76,20 +76,19 @@ spmCliDomcapsFormatXML(const spmQEMUCaps *caps, const char *machine)
         g_string_append_printf(buf, "  <machine>%s</machine>\n", machine);
     g_string_append_printf(buf, "  <arch>%s</arch>\n", spmQEMUCapsGetArch(caps));
     g_string_append(buf, "  <numa>\n");
-    if (form == SPM_QEMU_SPM_FORM_NONE) {
+    if (form == SPM_FORM_NONE) {
         g_string_append(buf, "    <memmap supported='no'/>\n");
     } else {
         g_string_append(buf, "    <memmap supported='yes'>\n");
         g_string_append(buf, "      <enum name='type'>\n");
-        for (memmap = 0; memmap < SPM_DOMAIN_MEMMAP_LAST; memmap++) {
+        for (memmap = 0; memmap < SPM_MEMMAP_LAST; memmap++) {
             if (spmQEMUCapsSupportsMemmap(caps, memmap))
                 g_string_append_printf(buf, "        <value>%s</value>\n",
-                                       spmDomainMemmapTypeToString(memmap));
+                                       spmMemmapTypeToString(memmap));
         }
         g_string_append(buf, "      </enum>\n");
         g_string_append(buf, "      <enum name='form'>\n");
-        g_string_append_printf(buf, "        <value>%s</value>\n",
-                               spmQEMUSpmFormTypeToString(form));
+        g_string_append_printf(buf, "        <value>%s</value>\n", spmFormTypeToString(form));
         g_string_append(buf, "      </enum>\n");
         g_string_append(buf, "    </memmap>\n");
     }
@@ -108,7 +107,7 @@ spmCliDomcapsFormatJSON(const spmQEMUCaps *caps, const char *machine)
     json_object *emulator = json_object_new_object();
     json_object *memmap = json_object_new_object();
     json_object *types = json_object_new_array();
-    spmQEMUSpmForm form = spmQEMUCapsGetSpmForm(caps);
+    spmForm form = spmQEMUCapsGetSpmForm(caps);
     int m;
 
     json_object_object_add(root, "path", json_object_new_string(spmQEMUCapsGetBinary(caps)));
@@ -121,15 +120,13 @@ spmCliDomcapsFormatJSON(const spmQEMUCaps *caps, const char *machine)
     json_object_object_add(root, "machine", machine ? json_object_new_string(machine) : NULL);
     json_object_object_add(root, "arch", json_object_new_string(spmQEMUCapsGetArch(caps)));
 
-    json_object_object_add(memmap, "supported",
-                           json_object_new_boolean(form != SPM_QEMU_SPM_FORM_NONE));
-    for (m = 0; m < SPM_DOMAIN_MEMMAP_LAST; m++) {
-        if (form != SPM_QEMU_SPM_FORM_NONE && spmQEMUCapsSupportsMemmap(caps, m))
-            json_object_array_add(types, json_object_new_string(spmDomainMemmapTypeToString(m)));
+    json_object_object_add(memmap, "supported", json_object_new_boolean(form != SPM_FORM_NONE));
+    for (m = 0; m < SPM_MEMMAP_LAST; m++) {
+        if (form != SPM_FORM_NONE && spmQEMUCapsSupportsMemmap(caps, m))
+            json_object_array_add(types, json_object_new_string(spmMemmapTypeToString(m)));
     }
     json_object_object_add(memmap, "types", types);
-    json_object_object_add(memmap, "form",
-                           json_object_new_string(spmQEMUSpmFormTypeToString(form)));
+    json_object_object_add(memmap, "form", json_object_new_string(spmFormTypeToString(form)));
     json_object_object_add(root, "memmap", memmap);
     json_object_object_add(root, "hmat", json_object_new_boolean(spmQEMUCapsHasHMAT(caps)));
 

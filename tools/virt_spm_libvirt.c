@@ -50,7 +50,7 @@ spmCliLookupDomain(virConnectPtr conn, const char *name)
     virDomainPtr dom = NULL;
     unsigned int id;
 
-    if (spmStrToUInt(name, &id))
+    if (spmParseUInt(name, SPM_NUMBER_BLANKS, &id))
         dom = virDomainLookupByID(conn, id);
     if (!dom && strlen(name) == VIR_UUID_STRING_BUFLEN - 1)
         dom = virDomainLookupByUUIDString(conn, name);

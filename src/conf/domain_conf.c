@@ -13,7 +13,6 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_DOMAIN
 
-SPM_ENUM_IMPL(spmDomainMemmap, SPM_DOMAIN_MEMMAP_LAST, "normal", "spm", "reserved");
 SPM_ENUM_IMPL(spmTristateBool, SPM_TRISTATE_LAST, "absent", "yes", "no");
 SPM_ENUM_IMPL(spmDomainMemoryAccess, SPM_DOMAIN_MEMORY_ACCESS_LAST, "default", "shared", "private");
 SPM_ENUM_IMPL(spmNumaCacheAssociativity, SPM_NUMA_CACHE_ASSOCIATIVITY_LAST, "none", "direct",
@@ -35,9 +34,9 @@ SPM_ENUM_IMPL(spmLoaderType, SPM_LOADER_TYPE_LAST, "default", "rom", "pflash");
                    (int *)(dst))
 
 static int
-spmDomainMemmapTypeLast(void)
+spmMemmapTypeLast(void)
 {
-    return SPM_DOMAIN_MEMMAP_LAST;
+    return SPM_MEMMAP_LAST;
 }
 static int
 spmDomainMemoryAccessTypeLast(void)
@@ -294,7 +293,7 @@ spmNumaParseCell(xmlNodePtr node, size_t pos, spmNumaCell *cell)
         if (rc > 0)
             cell->discard = discard ? SPM_TRISTATE_YES : SPM_TRISTATE_NO;
     }
-    SPM_PROP_ENUM(node, "memmap", spmDomainMemmap, 0, &cell->memmap);
+    SPM_PROP_ENUM(node, "memmap", spmMemmap, 0, &cell->memmap);
 
     if ((distances = spmXMLChildElement(node, "distances")))
         spmNumaCellParseDistances(distances, cell);
@@ -512,7 +511,7 @@ spmDomainParseMemoryDevice(xmlNodePtr node, spmMemoryDef *mem)
             g_autofree char *str = spmXMLNodeContent(cur);
             unsigned int nodeid;
 
-            if (!spmStrToUInt(str, &nodeid) || nodeid > G_MAXINT) {
+            if (!spmParseUInt(str, SPM_NUMBER_BLANKS, &nodeid) || nodeid > G_MAXINT) {
                 spmReportError(
                     SPM_ERR_XML_ERROR,
                     _("Invalid value of memory device <target><node>: '%1$s'. Expected a guest NUMA cell id"),
@@ -614,7 +613,7 @@ spmDomainParseVcpu(xmlNodePtr node, spmDomainDef *def)
     g_autofree char *str = spmXMLNodeContent(node);
 
     def->hasVcpu = true;
-    if (!spmStrToUInt(str, &def->vcpus) || def->vcpus == 0) {
+    if (!spmParseUInt(str, SPM_NUMBER_BLANKS, &def->vcpus) || def->vcpus == 0) {
         spmReportError(SPM_ERR_XML_ERROR,
                        _("Invalid value of <vcpu>: '%1$s'. Expected a positive integer"),
                        str ? str : "");
@@ -708,13 +707,12 @@ spmDomainDefFormat(spmDomainDef *def, unsigned int flags)
     for (i = 0; i < def->numa.ncells; i++) {
         spmNumaCell *cell = &def->numa.cells[i];
 
-        if (cell->memmap == SPM_DOMAIN_MEMMAP_NORMAL || (flags & SPM_DOMAIN_FORMAT_NO_MEMMAP)) {
+        if (cell->memmap == SPM_MEMMAP_NORMAL || (flags & SPM_DOMAIN_FORMAT_NO_MEMMAP)) {
             xmlAttrPtr attr = xmlHasNsProp(cell->node, BAD_CAST "memmap", NULL);
             if (attr)
                 xmlRemoveProp(attr);
         } else {
-            xmlSetProp(cell->node, BAD_CAST "memmap",
-                       BAD_CAST spmDomainMemmapTypeToString(cell->memmap));
+            xmlSetProp(cell->node, BAD_CAST "memmap", BAD_CAST spmMemmapTypeToString(cell->memmap));
         }
     }
 
@@ -746,7 +744,7 @@ spmDomainDefGetCell(const spmDomainDef *def, unsigned int id)
 }
 
 int
-spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmDomainMemmap memmap)
+spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmMemmap memmap)
 {
     spmNumaCell *cell = spmDomainDefGetCell(def, id);
 
@@ -785,7 +783,7 @@ spmDomainDefCountTypedCells(const spmDomainDef *def)
     size_t i;
 
     for (i = 0; i < def->numa.ncells; i++) {
-        if (def->numa.cells[i].memmap != SPM_DOMAIN_MEMMAP_NORMAL)
+        if (def->numa.cells[i].memmap != SPM_MEMMAP_NORMAL)
             n++;
     }
     return n;

@@ -13,20 +13,12 @@
 #include "spminternal.h"
 #include "spmbitmap.h"
 #include "spmenum.h"
+#include "spmmemmap.h"
 #include "spmxml.h"
 
 /* The XML namespace of virt-spm's own <metadata> element. */
 #define SPM_METADATA_NS "http://virt-spm.org/schemas/domain/spm/1.0"
 #define SPM_METADATA_PREFIX "spm"
-
-typedef enum {
-    SPM_DOMAIN_MEMMAP_NORMAL = 0, /* default: ordinary RAM; never formatted */
-    SPM_DOMAIN_MEMMAP_SPM,        /* E820 soft reserved (0xEFFFFFFF) + SRAT node */
-    SPM_DOMAIN_MEMMAP_RESERVED,   /* E820 reserved (type 2) */
-
-    SPM_DOMAIN_MEMMAP_LAST
-} spmDomainMemmap;
-SPM_ENUM_DECL(spmDomainMemmap);
 
 typedef enum {
     SPM_TRISTATE_ABSENT = 0,
@@ -111,7 +103,7 @@ typedef struct {
     unsigned long long memKiB;
     spmDomainMemoryAccess memAccess;
     spmTristateBool discard;
-    spmDomainMemmap memmap;
+    spmMemmap memmap;
     spmNumaDistance *distances;
     size_t ndistances;
     spmNumaCache *caches;
@@ -312,7 +304,7 @@ char *spmDomainDefFormat(spmDomainDef *def, unsigned int flags);
 /* The cell with id @id, or NULL. */
 spmNumaCell *spmDomainDefGetCell(const spmDomainDef *def, unsigned int id);
 /* Sets the typing of cell @id; returns -1 with an error if there is no such cell. */
-int spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmDomainMemmap memmap);
+int spmDomainDefSetCellMemmap(spmDomainDef *def, unsigned int id, spmMemmap memmap);
 /* Sets the domain's <uuid> (added after <name> when missing). */
 void spmDomainDefSetUUID(spmDomainDef *def, const char *uuid);
 /* Number of cells typed spm or reserved. */

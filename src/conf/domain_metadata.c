@@ -33,7 +33,7 @@ spmDomainMetadataFromDef(const spmDomainDef *def, const char *emulator)
     for (i = 0; i < def->numa.ncells; i++) {
         const spmNumaCell *cell = &def->numa.cells[i];
 
-        if (cell->memmap == SPM_DOMAIN_MEMMAP_NORMAL)
+        if (cell->memmap == SPM_MEMMAP_NORMAL)
             continue;
         md->cells[md->ncells].id = cell->id;
         md->cells[md->ncells].memmap = cell->memmap;
@@ -57,8 +57,7 @@ spmDomainMetadataBuild(const spmDomainMetadata *md, xmlDocPtr doc)
         g_autofree char *id = g_strdup_printf("%u", md->cells[i].id);
 
         xmlNewProp(cell, BAD_CAST "id", BAD_CAST id);
-        xmlNewProp(cell, BAD_CAST "memmap",
-                   BAD_CAST spmDomainMemmapTypeToString(md->cells[i].memmap));
+        xmlNewProp(cell, BAD_CAST "memmap", BAD_CAST spmMemmapTypeToString(md->cells[i].memmap));
     }
     return root;
 }
@@ -128,9 +127,9 @@ spmDomainMetadataParseDoc(xmlDocPtr doc, spmDomainMetadata **mdret)
             spmDomainMetadataCell *cell = &md->cells[md->ncells];
             g_autofree char *id = spmXMLPropString(cur, "id");
             g_autofree char *memmap = spmXMLPropString(cur, "memmap");
-            int type = spmDomainMemmapTypeFromString(memmap);
+            int type = spmMemmapTypeFromString(memmap);
 
-            if (!spmStrToUInt(id, &cell->id) || type <= SPM_DOMAIN_MEMMAP_NORMAL) {
+            if (!spmParseUInt(id, SPM_NUMBER_BLANKS, &cell->id) || type <= SPM_MEMMAP_NORMAL) {
                 spmReportError(
                     SPM_ERR_XML_ERROR,
                     _("virt-spm metadata of this domain is damaged: <spm:cell id='%1$s' memmap='%2$s'> is not a typed cell; restore it from the original XML with 'virt-spm define'"),

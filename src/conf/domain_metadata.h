@@ -21,7 +21,7 @@
 
 typedef struct {
     unsigned int id;
-    spmDomainMemmap memmap;
+    spmMemmap memmap;
 } spmDomainMetadataCell;
 
 typedef struct _spmDomainMetadata spmDomainMetadata;

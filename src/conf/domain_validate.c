@@ -22,15 +22,15 @@
 #define SPM_NUMA_CACHE_LEVEL_MAX 3
 
 static const char *
-spmMemmapName(spmDomainMemmap memmap)
+spmMemmapName(spmMemmap memmap)
 {
-    return spmDomainMemmapTypeToString(memmap);
+    return spmMemmapTypeToString(memmap);
 }
 
 static bool
 spmCellIsTyped(const spmNumaCell *cell)
 {
-    return cell->memmap != SPM_DOMAIN_MEMMAP_NORMAL;
+    return cell->memmap != SPM_MEMMAP_NORMAL;
 }
 
 

@@ -32,8 +32,6 @@
 /* The largest caps file read. */
 #define SPM_QEMU_CAPS_FILE_MAX (4 * 1024 * 1024)
 
-SPM_ENUM_IMPL(spmQEMUSpmForm, SPM_QEMU_SPM_FORM_LAST, "none", "sp-mem", "memmap-type");
-
 SPM_ENUM_IMPL(spmQEMUCaps, SPM_QEMU_CAPS_LAST, "device.sp-mem", "sp-mem.props",
               "query-memory-devices.sp-mem", "query-memory-devices.sp-mem.addr", "numa.memmap-type",
               "numa.memmap-type.spm", "numa.memmap-type.reserved", "numa.hmat", "object.json",
@@ -719,7 +717,7 @@ spmQEMUCapsFormat(const spmQEMUCaps *caps)
     }
     g_string_append_printf(buf, "  <arch>%s</arch>\n", caps->arch ? caps->arch : "");
     g_string_append_printf(buf, "  <spmForm>%s</spmForm>\n",
-                           spmQEMUSpmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
+                           spmFormTypeToString(spmQEMUCapsGetSpmForm(caps)));
 
     for (i = 0; i < SPM_QEMU_CAPS_LAST; i++) {
         if (caps->flags[i])
@@ -973,7 +971,8 @@ spmQEMUCapsParseString(const char *xml, size_t len, const char *name)
             g_autofree char *text = spmXMLNodeContent(cur);
             unsigned long long v;
 
-            if (haveVersion || !text || !spmStrToULL(text, &v) || v >= 1000000000ULL) {
+            if (haveVersion || !text || !spmParseNumber(text, SPM_NUMBER_BLANKS, 0, &v) ||
+                v >= 1000000000ULL) {
                 spmQEMUCapsBadFile(name, _("invalid <version>"));
                 return NULL;
             }
@@ -1064,29 +1063,29 @@ spmQEMUCapsLoadFile(const char *path)
  * Queries
  */
 
-spmQEMUSpmForm
+spmForm
 spmQEMUCapsGetSpmForm(const spmQEMUCaps *caps)
 {
     if (caps->flags[SPM_QEMU_CAPS_DEVICE_SP_MEM] && caps->flags[SPM_QEMU_CAPS_SP_MEM_PROPS] &&
         caps->flags[SPM_QEMU_CAPS_QUERY_MEMORY_DEVICES_SP_MEM])
-        return SPM_QEMU_SPM_FORM_DEVICE;
+        return SPM_FORM_SP_MEM;
     if (caps->flags[SPM_QEMU_CAPS_NUMA_MEMMAP_TYPE_SPM])
-        return SPM_QEMU_SPM_FORM_MEMMAP_TYPE;
-    return SPM_QEMU_SPM_FORM_NONE;
+        return SPM_FORM_MEMMAP_TYPE;
+    return SPM_FORM_NONE;
 }
 
 
 bool
 spmQEMUCapsSupportsMemmap(const spmQEMUCaps *caps, int memmap)
 {
-    switch ((spmDomainMemmap)memmap) {
-    case SPM_DOMAIN_MEMMAP_NORMAL:
+    switch ((spmMemmap)memmap) {
+    case SPM_MEMMAP_NORMAL:
         return true;
-    case SPM_DOMAIN_MEMMAP_SPM:
-        return spmQEMUCapsGetSpmForm(caps) != SPM_QEMU_SPM_FORM_NONE;
-    case SPM_DOMAIN_MEMMAP_RESERVED:
+    case SPM_MEMMAP_SPM:
+        return spmQEMUCapsGetSpmForm(caps) != SPM_FORM_NONE;
+    case SPM_MEMMAP_RESERVED:
         return caps->flags[SPM_QEMU_CAPS_NUMA_MEMMAP_TYPE_RESERVED];
-    case SPM_DOMAIN_MEMMAP_LAST:
+    case SPM_MEMMAP_LAST:
         break;
     }
     return false;

@@ -36,17 +36,8 @@
 
 #include "spminternal.h"
 #include "spmenum.h"
+#include "spmmemmap.h"
 #include "qemu_process_probe.h"
-
-/* How QEMU offers SPM-typed memory. */
-typedef enum {
-    SPM_QEMU_SPM_FORM_NONE = 0,    /* no interface at all */
-    SPM_QEMU_SPM_FORM_DEVICE,      /* -numa node,nodeid=N + -device sp-mem (QEMU 11.1) */
-    SPM_QEMU_SPM_FORM_MEMMAP_TYPE, /* -numa node,...,memmap-type=spm (unmerged series) */
-
-    SPM_QEMU_SPM_FORM_LAST
-} spmQEMUSpmForm;
-SPM_ENUM_DECL(spmQEMUSpmForm); /* "none", "sp-mem", "memmap-type" */
 
 /* Capability flags; the strings are the names used in caps files.  New
  * flags go before SPM_QEMU_CAPS_LAST. */
@@ -133,8 +124,8 @@ spmQEMUCaps *spmQEMUCapsParseString(const char *xml, size_t len, const char *nam
 /* The caps file (see above), including the stamp when there is one. */
 char *spmQEMUCapsFormat(const spmQEMUCaps *caps);
 
-spmQEMUSpmForm spmQEMUCapsGetSpmForm(const spmQEMUCaps *caps);
-/* Whether a NUMA cell typed @memmap (spmDomainMemmap) can be given to this
+spmForm spmQEMUCapsGetSpmForm(const spmQEMUCaps *caps);
+/* Whether a NUMA cell typed @memmap (spmMemmap) can be given to this
  * QEMU: normal always; spm with either form; reserved only with
  * memmap-type=reserved (the sp-mem device has no reserved typing). */
 bool spmQEMUCapsSupportsMemmap(const spmQEMUCaps *caps, int memmap);

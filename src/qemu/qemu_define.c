@@ -7,7 +7,7 @@
 
 #include "qemu_define.h"
 #include "domain_metadata.h"
-#include "qemu_emulator_link.h"
+#include "shim_emulator_link.h"
 #include "qemu_validate.h"
 #include "spmerror.h"
 #include "spmunits.h"
@@ -43,7 +43,7 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
     g_autoptr(spmQEMULayoutInput) input = NULL;
     g_autoptr(spmQEMULayout) layout = NULL;
     g_autoptr(spmLaunchData) data = NULL;
-    spmQEMUSpmForm form = spmQEMUCapsGetSpmForm(caps);
+    spmForm form = spmQEMUCapsGetSpmForm(caps);
     size_t i;
 
     *launch = NULL;
@@ -57,7 +57,7 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
         return -1;
 
     switch (form) {
-    case SPM_QEMU_SPM_FORM_DEVICE:
+    case SPM_FORM_SP_MEM:
         /* QEMU lists sp-mem among the memory devices, and libvirt (every
          * release so far) fails on the unknown type whenever it reads that
          * list: it does so at start and on reconnect, once the domain has a
@@ -69,7 +69,7 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
                 def->mems[0].modelName ? def->mems[0].modelName : "?", def->nmems);
             return -1;
         }
-        data = spmLaunchDataNew(SPM_LAUNCH_FORM_SP_MEM);
+        data = spmLaunchDataNew(SPM_FORM_SP_MEM);
         data->maxmem = layout->maxMem;
         data->slots = layout->slots;
         for (i = 0; i < layout->nspmems; i++) {
@@ -78,29 +78,28 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
 
             if (!node)
                 return -1;
-            node->memmap = SPM_LAUNCH_MEMMAP_SPM;
+            node->memmap = SPM_MEMMAP_SPM;
             node->size = sp->size;
             node->addr = sp->addr;
         }
         break;
-    case SPM_QEMU_SPM_FORM_MEMMAP_TYPE:
-        data = spmLaunchDataNew(SPM_LAUNCH_FORM_MEMMAP_TYPE);
+    case SPM_FORM_MEMMAP_TYPE:
+        data = spmLaunchDataNew(SPM_FORM_MEMMAP_TYPE);
         for (i = 0; i < def->numa.ncells; i++) {
             const spmNumaCell *cell = &def->numa.cells[i];
             spmLaunchNode *node;
 
-            if (cell->memmap == SPM_DOMAIN_MEMMAP_NORMAL)
+            if (cell->memmap == SPM_MEMMAP_NORMAL)
                 continue;
             if (!(node = spmLaunchDataAddNode(data, cell->id)))
                 return -1;
-            node->memmap = cell->memmap == SPM_DOMAIN_MEMMAP_SPM ? SPM_LAUNCH_MEMMAP_SPM
-                                                                 : SPM_LAUNCH_MEMMAP_RESERVED;
+            node->memmap = cell->memmap;
             /* libvirt rounds cells up to 1 MiB before it sizes the backend */
             node->size = SPM_ROUND_UP(cell->memKiB * 1024, SPM_MIB);
         }
         break;
-    case SPM_QEMU_SPM_FORM_NONE:
-    case SPM_QEMU_SPM_FORM_LAST:
+    case SPM_FORM_NONE:
+    case SPM_FORM_LAST:
     default:
         spmReportError(SPM_ERR_INTERNAL_ERROR, "%s",
                        _("typed cells passed the capability check on a QEMU without any SPM form"));

@@ -20,7 +20,7 @@
 
 #include "domain_conf.h"
 #include "qemu_capabilities.h"
-#include "qemu_launch_data.h"
+#include "shim_launch_data.h"
 #include "qemu_layout.h"
 
 #define SPM_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"

@@ -21,7 +21,6 @@
 
 SPM_ENUM_IMPL(spmQEMUMachineFamily, SPM_QEMU_MACHINE_FAMILY_LAST, "none", "q35", "pc");
 SPM_ENUM_IMPL(spmQEMUCPUVendor, SPM_QEMU_CPU_VENDOR_LAST, "unknown", "intel", "amd", "other");
-SPM_ENUM_IMPL(spmQEMULayoutForm, SPM_QEMU_LAYOUT_FORM_LAST, "none", "sp-mem", "memmap-type");
 SPM_ENUM_IMPL(spmQEMUBackendType, SPM_QEMU_BACKEND_LAST, "memory-backend-ram",
               "memory-backend-file", "memory-backend-memfd");
 SPM_ENUM_IMPL(spmQEMURangeKind, SPM_QEMU_RANGE_LAST, "ram", "spm", "typed", "device");
@@ -337,48 +336,14 @@ spmQEMUBackendFor(const spmDomainDef *def, unsigned long long pageSize,
 }
 
 
-/* A size property in a machine or -global argument ("2G", "2147483648", "3584M"). */
-static bool
-spmQEMUParseSizeSuffix(const char *str, unsigned long long *value)
+/* A size property in a machine or -global argument ("2G", "2147483648",
+ * "3584M"), up to the next comma; left unchanged when it does not parse. */
+static void
+spmQEMUParseSizeProperty(const char *str, unsigned long long *value)
 {
-    g_autofree char *num = NULL;
-    const char *end = str;
-    unsigned long long scale = 1;
+    g_autofree char *num = g_strndup(str, strcspn(str, ","));
 
-    while (g_ascii_isdigit(*end))
-        end++;
-    if (end == str)
-        return false;
-    num = g_strndup(str, end - str);
-    if (!spmStrToULL(num, value))
-        return false;
-    switch (g_ascii_toupper(*end)) {
-    case '\0':
-    case ',':
-        scale = 1;
-        break;
-    case 'B':
-        scale = 1;
-        break;
-    case 'K':
-        scale = SPM_KIB;
-        break;
-    case 'M':
-        scale = SPM_MIB;
-        break;
-    case 'G':
-        scale = SPM_GIB;
-        break;
-    case 'T':
-        scale = SPM_TIB;
-        break;
-    default:
-        return false;
-    }
-    if (*value > G_MAXUINT64 / scale)
-        return false;
-    *value *= scale;
-    return true;
+    spmParseNumber(num, SPM_NUMBER_SIZE, 0, value);
 }
 
 
@@ -406,9 +371,9 @@ spmQEMUInputReadCommandline(const spmDomainDef *def, spmQEMULayoutInput *input)
             if (!(value = (char *)xmlGetProp(arg, BAD_CAST "value")))
                 continue;
             if ((p = strstr(value, "max-ram-below-4g=")))
-                spmQEMUParseSizeSuffix(p + strlen("max-ram-below-4g="), &input->maxRamBelow4G);
+                spmQEMUParseSizeProperty(p + strlen("max-ram-below-4g="), &input->maxRamBelow4G);
             if ((p = strstr(value, "pci-hole64-size=")))
-                spmQEMUParseSizeSuffix(p + strlen("pci-hole64-size="), &input->hole64Size);
+                spmQEMUParseSizeProperty(p + strlen("pci-hole64-size="), &input->hole64Size);
         }
     }
 }
@@ -555,23 +520,11 @@ spmQEMULayoutInputFromDomain(const spmDomainDef *def, const spmQEMUCaps *caps,
             return NULL;
         input->emulator = g_strdup_printf("'%s' %s", spmQEMUCapsGetBinary(caps),
                                           spmQEMUCapsGetVersionString(caps));
-        switch (spmQEMUCapsGetSpmForm(caps)) {
-        case SPM_QEMU_SPM_FORM_DEVICE:
-            input->form = SPM_QEMU_LAYOUT_FORM_SP_MEM;
-            break;
-        case SPM_QEMU_SPM_FORM_MEMMAP_TYPE:
-            input->form = SPM_QEMU_LAYOUT_FORM_MEMMAP_TYPE;
-            break;
-        case SPM_QEMU_SPM_FORM_NONE:
-        case SPM_QEMU_SPM_FORM_LAST:
-        default:
-            input->form = SPM_QEMU_LAYOUT_FORM_NONE;
-            break;
-        }
+        input->form = spmQEMUCapsGetSpmForm(caps);
     } else {
         if (spmQEMULayoutInputSetMachine(input, def->os.machine) < 0)
             return NULL;
-        input->form = SPM_QEMU_LAYOUT_FORM_SP_MEM;
+        input->form = SPM_FORM_SP_MEM;
     }
     spmQEMUInputReadCommandline(def, input);
     if (spmQEMUInputReadCPU(def, host, input) < 0)
@@ -997,7 +950,7 @@ spmQEMULayoutPlace(spmQEMULayoutCtx *ctx, unsigned long long aboveStart, bool re
         const spmQEMULayoutNode *node = &in->nodes[i];
         spmQEMULayoutSpMem *spm;
 
-        if (node->memmap == SPM_DOMAIN_MEMMAP_NORMAL)
+        if (node->memmap == SPM_MEMMAP_NORMAL)
             continue;
         spm = &out->spmems[out->nspmems];
         g_free(spm->backend);
@@ -1120,7 +1073,7 @@ spmQEMULayoutCheckInput(spmQEMULayoutCtx *ctx)
             _("max-ram-below-4g %1$s is above 4 GiB: QEMU refuses it; drop it or use at most 4 GiB"),
             s);
     }
-    if (ctx->ntyped > 0 && in->form == SPM_QEMU_LAYOUT_FORM_NONE) {
+    if (ctx->ntyped > 0 && in->form == SPM_FORM_NONE) {
         spmReportError(
             SPM_ERR_CONFIG_UNSUPPORTED,
             _("the domain has typed NUMA cells, but QEMU %1$s offers neither the sp-mem device nor the memmap-type option, so the guest would get plain RAM: use QEMU 11.1 or newer"),
@@ -1129,10 +1082,10 @@ spmQEMULayoutCheckInput(spmQEMULayoutCtx *ctx)
 
     for (i = 0; i < in->nnodes; i++) {
         const spmQEMULayoutNode *node = &in->nodes[i];
-        const char *memmap = spmDomainMemmapTypeToString(node->memmap);
+        const char *memmap = spmMemmapTypeToString(node->memmap);
         g_autofree char *size = NULL;
 
-        if (node->memmap == SPM_DOMAIN_MEMMAP_NORMAL)
+        if (node->memmap == SPM_MEMMAP_NORMAL)
             continue;
         size = spmQEMUSize(node->size);
         if (node->size == 0) {
@@ -1142,7 +1095,7 @@ spmQEMULayoutCheckInput(spmQEMULayoutCtx *ctx)
                 node->id, memmap);
             continue;
         }
-        if (in->form == SPM_QEMU_LAYOUT_FORM_SP_MEM && node->memmap == SPM_DOMAIN_MEMMAP_RESERVED) {
+        if (in->form == SPM_FORM_SP_MEM && node->memmap == SPM_MEMMAP_RESERVED) {
             spmReportError(
                 SPM_ERR_CONFIG_UNSUPPORTED,
                 _("NUMA cell '%1$u' is typed 'reserved', but this QEMU offers typed memory only through the sp-mem device, which always gives E820 type soft reserved (0xEFFFFFFF): use memmap='spm', or a QEMU with the memmap-type option"),
@@ -1318,15 +1271,15 @@ spmQEMUE820Retype(GArray *e820, unsigned long long addr, unsigned long long len,
 
 
 static unsigned int
-spmQEMUMemmapE820Type(spmDomainMemmap memmap)
+spmQEMUMemmapE820Type(spmMemmap memmap)
 {
     switch (memmap) {
-    case SPM_DOMAIN_MEMMAP_SPM:
+    case SPM_MEMMAP_SPM:
         return SPM_E820_SOFT_RESERVED;
-    case SPM_DOMAIN_MEMMAP_RESERVED:
+    case SPM_MEMMAP_RESERVED:
         return SPM_E820_RESERVED;
-    case SPM_DOMAIN_MEMMAP_NORMAL:
-    case SPM_DOMAIN_MEMMAP_LAST:
+    case SPM_MEMMAP_NORMAL:
+    case SPM_MEMMAP_LAST:
         break;
     }
     return SPM_E820_RAM;
@@ -1339,7 +1292,7 @@ spmQEMUNodeBootRAM(const spmQEMULayoutCtx *ctx, size_t i)
 {
     const spmQEMULayoutNode *node = &ctx->in->nodes[i];
 
-    if (ctx->spmForm && node->memmap != SPM_DOMAIN_MEMMAP_NORMAL)
+    if (ctx->spmForm && node->memmap != SPM_MEMMAP_NORMAL)
         return 0;
     return node->size;
 }
@@ -1359,7 +1312,7 @@ spmQEMUMemmapRAMEnd(const spmQEMULayoutCtx *ctx)
         unsigned long long nodeEnd = offset + node->size;
 
         offset = nodeEnd;
-        if (node->memmap != SPM_DOMAIN_MEMMAP_NORMAL || node->size == 0)
+        if (node->memmap != SPM_MEMMAP_NORMAL || node->size == 0)
             continue;
         end = nodeEnd <= out->below4g ? nodeEnd : out->above4gStart + (nodeEnd - out->below4g);
     }
@@ -1378,7 +1331,7 @@ spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820)
 
     for (i = 0; i < in->nnodes; i++) {
         const spmQEMULayoutNode *node = &in->nodes[i];
-        const char *memmap = spmDomainMemmapTypeToString(node->memmap);
+        const char *memmap = spmMemmapTypeToString(node->memmap);
         unsigned long long start = offset;
         unsigned long long end = offset + node->size;
         unsigned long long gpa;
@@ -1387,7 +1340,7 @@ spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820)
         g_autofree char *ofs = NULL;
 
         offset = end;
-        if (node->memmap == SPM_DOMAIN_MEMMAP_NORMAL || node->size == 0)
+        if (node->memmap == SPM_MEMMAP_NORMAL || node->size == 0)
             continue;
         size = spmQEMUSize(node->size);
         split = spmQEMUSize(out->below4g);
@@ -1580,7 +1533,7 @@ spmQEMULayoutNodeMaps(spmQEMULayoutCtx *ctx)
         map->memmap = node->memmap;
         map->size = node->size;
         offset = end;
-        if (node->memmap != SPM_DOMAIN_MEMMAP_NORMAL && !ctx->spmForm) {
+        if (node->memmap != SPM_MEMMAP_NORMAL && !ctx->spmForm) {
             kind = SPM_QEMU_RANGE_TYPED;
             type = spmQEMUMemmapE820Type(node->memmap);
         }
@@ -1695,7 +1648,7 @@ spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx)
     /* memory-only SPM cells appear only in the device-memory part, at the end */
     for (i = 0; i < in->nnodes; i++) {
         const spmQEMULayoutNode *node = &in->nodes[i];
-        bool late = ctx->spmForm && node->memmap != SPM_DOMAIN_MEMMAP_NORMAL && node->firstCPU < 0;
+        bool late = ctx->spmForm && node->memmap != SPM_MEMMAP_NORMAL && node->firstCPU < 0;
 
         if (late)
             seenLate = true;
@@ -1742,12 +1695,12 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
                            in->nodes[i].id);
             return NULL;
         }
-        if (in->nodes[i].memmap != SPM_DOMAIN_MEMMAP_NORMAL)
+        if (in->nodes[i].memmap != SPM_MEMMAP_NORMAL)
             ctx.ntyped++;
     }
-    ctx.spmForm = ctx.ntyped > 0 && in->form == SPM_QEMU_LAYOUT_FORM_SP_MEM;
+    ctx.spmForm = ctx.ntyped > 0 && in->form == SPM_FORM_SP_MEM;
     if (ctx.spmForm)
-        out->form = SPM_QEMU_LAYOUT_FORM_SP_MEM;
+        out->form = SPM_FORM_SP_MEM;
     else if (ctx.ntyped > 0)
         out->form = in->form;
     spmQEMULayoutCheckInput(&ctx);
@@ -1800,7 +1753,7 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     out->devices = g_new0(spmQEMULayoutDevice, in->ndevs);
     ctx.occ = occ = g_new0(spmQEMUOccupied, ctx.ntyped + in->ndevs);
     for (i = 0; ctx.spmForm && i < in->nnodes; i++) {
-        if (in->nodes[i].memmap != SPM_DOMAIN_MEMMAP_NORMAL)
+        if (in->nodes[i].memmap != SPM_MEMMAP_NORMAL)
             ctx.devSizes += in->nodes[i].size;
     }
     for (i = 0; i < in->ndevs; i++) {
@@ -1859,15 +1812,15 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     for (i = 0; i < in->nnodes; i++) {
         const spmQEMULayoutNode *node = &in->nodes[i];
 
-        if (node->memmap != SPM_DOMAIN_MEMMAP_NORMAL &&
-            out->guestBlockSize > SPM_QEMU_LAYOUT_BLOCK_SIZE && node->size % out->guestBlockSize) {
+        if (node->memmap != SPM_MEMMAP_NORMAL && out->guestBlockSize > SPM_QEMU_LAYOUT_BLOCK_SIZE &&
+            node->size % out->guestBlockSize) {
             g_autofree char *size = spmQEMUSize(node->size);
             g_autofree char *block = spmQEMUSize(out->guestBlockSize);
             g_autofree char *lost = spmQEMUSize(node->size % out->guestBlockSize);
             spmReportWarning(
                 SPM_ERR_CONFIG_UNSUPPORTED,
                 _("NUMA cell '%1$u' is typed '%2$s' with %3$s, not a multiple of %4$s: with boot RAM ending at 0x%5$llx a Linux guest is expected to online memory in %4$s blocks and would not online the last %6$s as system RAM (dax access is not affected)"),
-                node->id, spmDomainMemmapTypeToString(node->memmap), size, block,
+                node->id, spmMemmapTypeToString(node->memmap), size, block,
                 out->above4g ? out->above4gStart + out->above4g : out->below4g, lost);
         }
     }
@@ -1879,7 +1832,7 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     spmQEMUE820Append(e820, 0, out->below4g, SPM_E820_RAM);
     if (out->above4g > 0)
         spmQEMUE820Append(e820, out->above4gStart, out->above4g, SPM_E820_RAM);
-    if (!ctx.spmForm && ctx.ntyped > 0 && in->form == SPM_QEMU_LAYOUT_FORM_MEMMAP_TYPE)
+    if (!ctx.spmForm && ctx.ntyped > 0 && in->form == SPM_FORM_MEMMAP_TYPE)
         spmQEMULayoutMemmap(&ctx, e820);
     for (i = 0; i < out->nspmems; i++)
         spmQEMUE820Append(e820, out->spmems[i].addr, out->spmems[i].size, SPM_E820_SOFT_RESERVED);
@@ -2040,9 +1993,8 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
 
     g_string_append_printf(str, "%-15s %s (%s), %s %s\n", _("Machine"), input->machine,
                            spmQEMUMachineFamilyTypeToString(input->family), _("SPM form"),
-                           layout->form == SPM_QEMU_LAYOUT_FORM_NONE
-                               ? _("none (no typed cells)")
-                               : spmQEMULayoutFormTypeToString(layout->form));
+                           layout->form == SPM_FORM_NONE ? _("none (no typed cells)")
+                                                         : spmFormTypeToString(layout->form));
     g_string_append_printf(str, _("%1$-15s %2$s: vendor %3$s, %4$u phys-bits\n"), _("vCPU"),
                            input->cpuModel, spmQEMUCPUVendorTypeToString(input->vendor),
                            input->physBits);
@@ -2103,8 +2055,7 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
                     extra =
                         g_strdup_printf("sp-mem addr=0x%llx memdev=%s", spm->addr, spm->backend);
             } else if (r->kind == SPM_QEMU_RANGE_TYPED) {
-                extra =
-                    g_strdup_printf("memmap-type=%s", spmDomainMemmapTypeToString(node->memmap));
+                extra = g_strdup_printf("memmap-type=%s", spmMemmapTypeToString(node->memmap));
             }
             g_string_append_printf(str, "%-5u %-29s %-10s %-14s %-4u %-6s %s%s%s\n", node->id,
                                    range, size, type, node->id, guest, srat, extra ? "  " : "",
@@ -2171,8 +2122,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
     json_object_object_add(obj, "family",
                            json_object_new_string(spmQEMUMachineFamilyTypeToString(input->family)));
     json_object_object_add(root, "machine", obj);
-    json_object_object_add(root, "form",
-                           json_object_new_string(spmQEMULayoutFormTypeToString(layout->form)));
+    json_object_object_add(root, "form", json_object_new_string(spmFormTypeToString(layout->form)));
 
     obj = json_object_new_object();
     json_object_object_add(obj, "model", json_object_new_string(input->cpuModel));
@@ -2241,7 +2191,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
         obj = json_object_new_object();
         json_object_object_add(obj, "id", json_object_new_int(node->id));
         json_object_object_add(obj, "memmap",
-                               json_object_new_string(spmDomainMemmapTypeToString(node->memmap)));
+                               json_object_new_string(spmMemmapTypeToString(node->memmap)));
         json_object_object_add(obj, "size", json_object_new_int64(node->size));
         json_object_object_add(obj, "guestNode",
                                node->guestNode < 0 ? NULL : json_object_new_int(node->guestNode));
@@ -2562,10 +2512,9 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
                                _("device-memory window"));
     }
 
-    title =
-        g_strdup_printf(_("%1$s, SPM form %2$s, vCPU %3$s (%4$s, %5$u phys-bits)"), input->machine,
-                        spmQEMULayoutFormTypeToString(layout->form), input->cpuModel,
-                        spmQEMUCPUVendorTypeToString(input->vendor), layout->physBits);
+    title = g_strdup_printf(_("%1$s, SPM form %2$s, vCPU %3$s (%4$s, %5$u phys-bits)"),
+                            input->machine, spmFormTypeToString(layout->form), input->cpuModel,
+                            spmQEMUCPUVendorTypeToString(input->vendor), layout->physBits);
     titleEsc = g_markup_escape_text(title, -1);
     subtitle = g_strdup_printf(
         _("-m %1$s. Box heights grow with the logarithm of the size; addresses are where each box starts."),

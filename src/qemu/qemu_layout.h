@@ -87,16 +87,6 @@ typedef enum {
 } spmQEMUCPUVendor;
 SPM_ENUM_DECL(spmQEMUCPUVendor);
 
-/* How typed cells reach QEMU. */
-typedef enum {
-    SPM_QEMU_LAYOUT_FORM_NONE = 0,    /* the binary offers no SPM interface */
-    SPM_QEMU_LAYOUT_FORM_SP_MEM,      /* -device sp-mem in the device-memory window */
-    SPM_QEMU_LAYOUT_FORM_MEMMAP_TYPE, /* -numa node,memmap-type= inside boot RAM */
-
-    SPM_QEMU_LAYOUT_FORM_LAST
-} spmQEMULayoutForm;
-SPM_ENUM_DECL(spmQEMULayoutForm);
-
 /* The memory backend QEMU gets for a cell or a memory device. */
 typedef enum {
     SPM_QEMU_BACKEND_RAM = 0, /* memory-backend-ram: 2 MiB aligned */
@@ -135,7 +125,7 @@ SPM_ENUM_DECL(spmQEMUSratKind);
 typedef struct {
     unsigned int id;
     unsigned long long size; /* as QEMU gets it (libvirt rounds up to 1 MiB) */
-    spmDomainMemmap memmap;
+    spmMemmap memmap;
     spmQEMUBackendType backend;
     unsigned long long pageSize; /* huge page size, 0 for normal pages */
     long long firstCPU;          /* its lowest vCPU id, -1 for a CPU-less cell */
@@ -168,7 +158,7 @@ struct _spmQEMULayoutInput {
     bool cpu32bit;           /* the CPU model has no long mode */
     unsigned int physBits;
 
-    spmQEMULayoutForm form;
+    spmForm form;
     char *emulator; /* the QEMU binary, for messages; NULL: unknown */
     bool hmat;      /* <interconnects>: libvirt turns HMAT on */
 
@@ -255,7 +245,7 @@ typedef struct {
 
 typedef struct {
     unsigned int id;
-    spmDomainMemmap memmap;
+    spmMemmap memmap;
     unsigned long long size;
     spmQEMULayoutRange *ranges; /* by address */
     size_t nranges;
@@ -289,7 +279,7 @@ typedef struct {
 
 typedef struct _spmQEMULayout spmQEMULayout;
 struct _spmQEMULayout {
-    spmQEMULayoutForm form;
+    spmForm form;
 
     /* -m as the shim passes it */
     unsigned long long ramSize; /* R: size= (Σ cells that are boot RAM) */

@@ -23,12 +23,12 @@ spmQEMUValidateCells(const spmDomainDef *def, const spmQEMUCaps *caps)
         if (spmQEMUCapsSupportsMemmap(caps, cell->memmap))
             continue;
 
-        if (cell->memmap == SPM_DOMAIN_MEMMAP_SPM) {
+        if (cell->memmap == SPM_MEMMAP_SPM) {
             spmReportError(
                 SPM_ERR_CONFIG_UNSUPPORTED,
                 _("NUMA cell '%1$u' is typed 'spm', but QEMU '%2$s' (%3$s) offers no SPM interface (needs QEMU 11.1 with the sp-mem device, or a build with -numa memmap-type)"),
                 cell->id, binary, version);
-        } else if (spmQEMUCapsGetSpmForm(caps) == SPM_QEMU_SPM_FORM_DEVICE) {
+        } else if (spmQEMUCapsGetSpmForm(caps) == SPM_FORM_SP_MEM) {
             spmReportError(
                 SPM_ERR_CONFIG_UNSUPPORTED,
                 _("NUMA cell '%1$u' is typed 'reserved', but QEMU '%2$s' (%3$s) offers only the sp-mem device, which has no reserved typing (needs a build with -numa memmap-type=reserved)"),

@@ -6,41 +6,58 @@
 
 #include "spmunits.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 bool
-spmStrToULL(const char *str, unsigned long long *value)
+spmParseNumber(const char *str, unsigned int flags, unsigned long long unit,
+               unsigned long long *value)
 {
-    const char *p = str;
-    char *end = NULL;
-    unsigned long long v;
+    static const char suffixes[] = "BKMGTPE";
+    g_autofree char *digits = NULL;
+    const char *p;
+    unsigned int base = 10;
+    unsigned long long scale = 1;
+    guint64 v;
+    size_t len;
 
     if (!str)
         return false;
-    while (g_ascii_isspace(*p))
-        p++;
-    if (!g_ascii_isdigit(*p))
+    digits = g_strdup(str);
+    if (flags & SPM_NUMBER_BLANKS)
+        g_strstrip(digits);
+    len = strlen(digits);
+
+    if ((flags & SPM_NUMBER_SIZE) && len > 0) {
+        const char *s = strchr(suffixes, g_ascii_toupper(digits[len - 1]));
+
+        if (s) {
+            scale = 1ULL << (10 * (s - suffixes));
+            digits[--len] = '\0';
+        } else if (unit > 0) {
+            scale = unit;
+        }
+    }
+
+    p = digits;
+    if ((flags & SPM_NUMBER_HEX) && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    if (!*p || strspn(p, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") != strlen(p))
         return false;
-    errno = 0;
-    v = strtoull(p, &end, 10);
-    if (errno != 0)
+    /* only digits of @base are left, so this fails only on overflow */
+    if (!g_ascii_string_to_unsigned(p, base, 0, G_MAXUINT64, &v, NULL) || v > G_MAXUINT64 / scale)
         return false;
-    while (g_ascii_isspace(*end))
-        end++;
-    if (*end)
-        return false;
-    *value = v;
+    *value = v * scale;
     return true;
 }
 
 bool
-spmStrToUInt(const char *str, unsigned int *value)
+spmParseUInt(const char *str, unsigned int flags, unsigned int *value)
 {
     unsigned long long v;
 
-    if (!spmStrToULL(str, &v) || v > G_MAXUINT)
+    if (!spmParseNumber(str, flags & ~SPM_NUMBER_SIZE, 0, &v) || v > G_MAXUINT)
         return false;
     *value = v;
     return true;

@@ -11,12 +11,24 @@
 /* The largest memory size virt-spm accepts: 2^62 bytes (4 EiB). */
 #define SPM_MEMORY_MAX_BYTES (1ULL << 62)
 
+/* What spmParseNumber() accepts besides plain decimal digits. */
+typedef enum {
+    SPM_NUMBER_BLANKS = 1 << 0, /* blanks around the number (XML attribute values) */
+    SPM_NUMBER_HEX = 1 << 1,    /* "0x"-prefixed hexadecimal (launch data) */
+    SPM_NUMBER_SIZE = 1 << 2,   /* a QEMU size suffix b, k, m, g, t, p or e (1024-based,
+                                 * any case); without one the number is in @unit */
+} spmNumberFlags;
+
 /*
- * Parses a decimal unsigned integer ("0", "64"; surrounding blanks allowed).
- * Returns false on anything else (signs, hex, garbage, overflow).
+ * The one parser of unsigned integers and sizes: decimal digits, plus what
+ * @flags (spmNumberFlags) allow.  Signs, fractions, exponents, empty strings
+ * and overflow are refused (false, *@value untouched).  @unit scales a size
+ * without suffix (SPM_NUMBER_SIZE; 0 means bytes) and is ignored otherwise.
  */
-bool spmStrToULL(const char *str, unsigned long long *value);
-bool spmStrToUInt(const char *str, unsigned int *value);
+bool spmParseNumber(const char *str, unsigned int flags, unsigned long long unit,
+                    unsigned long long *value);
+/* The same for an unsigned int (no size suffix); false above G_MAXUINT. */
+bool spmParseUInt(const char *str, unsigned int flags, unsigned int *value);
 
 /*
  * Multiplies @value by the factor of @unit, using libvirt's unit names

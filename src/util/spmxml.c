@@ -192,7 +192,7 @@ spmXMLPropULL(xmlNodePtr node, const char *name, unsigned int flags, unsigned lo
 
     if (!str)
         return spmXMLPropMissing(node, name, flags);
-    if (!spmStrToULL(str, &v)) {
+    if (!spmParseNumber(str, SPM_NUMBER_BLANKS, 0, &v)) {
         spmXMLReportBadProp(node, name, str, _("Expected a non-negative integer value"));
         return -1;
     }
@@ -291,7 +291,7 @@ spmXMLParseScaled(xmlNodePtr node, const char *attr, const char *valuestr, const
         spmReportError(SPM_ERR_XML_ERROR, _("missing memory size in '%1$s'"), what);
         return -1;
     }
-    if (!spmStrToULL(valuestr, &bytes)) {
+    if (!spmParseNumber(valuestr, SPM_NUMBER_BLANKS, 0, &bytes)) {
         g_autofree char *trimmed = g_strstrip(g_strdup(valuestr));
         size_t digits = strspn(trimmed, "0123456789");
 

@@ -1,5 +1,5 @@
 /*
- * qemu_emulator_link.h: per-QEMU directories that route libvirt through the shim
+ * shim_emulator_link.h: per-QEMU directories that route libvirt through the shim
  *
  * `virt-spm define` writes into <emulator> not the real QEMU but
  *

@@ -1,11 +1,11 @@
 /*
- * qemu_typed_domains.c: the register of domains virt-spm defined with
+ * shim_typed_domains.c: the register of domains virt-spm defined with
  * typed cells
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "qemu_typed_domains.h"
+#include "shim_typed_domains.h"
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmuuid.h"

@@ -1,12 +1,13 @@
 /*
- * qemu_argv_rewrite.c: turns libvirt's QEMU argv into an SPM one
+ * shim_argv_rewrite.c: turns libvirt's QEMU argv into an SPM one
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "qemu_argv_rewrite.h"
+#include "shim_argv_rewrite.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
+#include "spmunits.h"
 
 #include <string.h>
 
@@ -323,57 +324,6 @@ spmQEMUJSONAppendString(GString *buf, const char *str)
 
 /* ---- sizes as QEMU reads them ---- */
 
-/* Decimal digits with an optional suffix b/k/m/g/t/p/e (any case, 1024-based);
- * no suffix means @defaultUnit.  QEMU also takes fractions and hex, which
- * libvirt never writes: refused. */
-static bool
-spmQEMUParseSize(const char *str, unsigned long long defaultUnit, unsigned long long *bytes)
-{
-    unsigned long long v = 0;
-    unsigned long long unit = defaultUnit;
-    const char *p = str;
-
-    if (!g_ascii_isdigit(*p))
-        return false;
-    for (; g_ascii_isdigit(*p); p++) {
-        if (v > (G_MAXUINT64 - (unsigned int)(*p - '0')) / 10)
-            return false;
-        v = v * 10 + (unsigned int)(*p - '0');
-    }
-    if (*p) {
-        const char *suffixes = "BKMGTPE";
-        const char *s = strchr(suffixes, g_ascii_toupper(*p));
-
-        if (!s || p[1])
-            return false;
-        unit = 1ULL << (10 * (s - suffixes));
-    }
-    if (v > G_MAXUINT64 / unit)
-        return false;
-    *bytes = v * unit;
-    return true;
-}
-
-static bool
-spmQEMUParseUInt(const char *str, unsigned int *value)
-{
-    unsigned long long v = 0;
-    const char *p = str;
-
-    if (!g_ascii_isdigit(*p))
-        return false;
-    for (; g_ascii_isdigit(*p); p++) {
-        v = v * 10 + (unsigned int)(*p - '0');
-        if (v > G_MAXUINT)
-            return false;
-    }
-    if (*p)
-        return false;
-    *value = v;
-    return true;
-}
-
-
 /* ---- scanning libvirt's argv ---- */
 
 typedef struct _spmQEMUNumaNode spmQEMUNumaNode;
@@ -451,7 +401,7 @@ spmQEMUArgvAddNumaNode(spmQEMUArgv *qargv, size_t idx, spmKeyval *kv)
     const char *nodeid = spmKeyvalGet(kv, "nodeid");
     size_t i;
 
-    if (spmKeyvalCount(kv, "nodeid") != 1 || !nodeid || !spmQEMUParseUInt(nodeid, &node.id)) {
+    if (spmKeyvalCount(kv, "nodeid") != 1 || !nodeid || !spmParseUInt(nodeid, 0, &node.id)) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                        _("QEMU option '-numa %1$s' has no single numeric 'nodeid'"),
                        spmQEMUArgvGet(qargv, idx));
@@ -660,7 +610,7 @@ spmQEMUArgvCheckDevices(spmQEMUArgv *qargv, const spmLaunchData *data)
             return -1;
         if (!nodestr)
             continue;
-        if (!spmQEMUParseUInt(nodestr, &node)) {
+        if (!spmParseUInt(nodestr, 0, &node)) {
             spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                            _("QEMU option '-device %1$s' has an invalid 'node'"), str);
             return -1;
@@ -734,9 +684,10 @@ spmQEMUArgvCheckBackend(spmQEMUArgv *qargv, unsigned int node, const char *memde
     if (!foundSize)
         sizeOK = false;
     else if (foundJSON)
-        sizeOK = !strpbrk(foundSize, "-.eE") && spmQEMUParseSize(foundSize, 1, &bytes);
+        sizeOK =
+            !strpbrk(foundSize, "-.eE") && spmParseNumber(foundSize, SPM_NUMBER_SIZE, 0, &bytes);
     else
-        sizeOK = spmQEMUParseSize(foundSize, 1, &bytes);
+        sizeOK = spmParseNumber(foundSize, SPM_NUMBER_SIZE, 0, &bytes);
     if (!sizeOK) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                        _("cannot read the size '%1$s' of memory backend '%2$s'"),
@@ -810,9 +761,9 @@ spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned
     maxmemStr = spmKeyvalGet(kv, "maxmem");
     slotsStr = spmKeyvalGet(kv, "slots");
     /* -m sizes without a suffix are MiB, maxmem without one is bytes. */
-    if (!sizeStr || !spmQEMUParseSize(sizeStr, SPM_MIB, &size) ||
-        (maxmemStr && !spmQEMUParseSize(maxmemStr, 1, &libvirtMaxmem)) ||
-        (slotsStr && !spmQEMUParseUInt(slotsStr, &libvirtSlots))) {
+    if (!sizeStr || !spmParseNumber(sizeStr, SPM_NUMBER_SIZE, SPM_MIB, &size) ||
+        (maxmemStr && !spmParseNumber(maxmemStr, SPM_NUMBER_SIZE, 0, &libvirtMaxmem)) ||
+        (slotsStr && !spmParseUInt(slotsStr, 0, &libvirtSlots))) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"), str);
         return -1;
     }
@@ -882,7 +833,7 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
 {
     g_autoptr(spmQEMUArgv) qargv = NULL;
     g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
-    bool spmem = data->form == SPM_LAUNCH_FORM_SP_MEM;
+    bool spmem = data->form == SPM_FORM_SP_MEM;
     unsigned long long typed = 0;
     size_t launchIdx;
     size_t mark;
@@ -948,7 +899,7 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
                 devices, spmQEMUFormatSpMem(lnode->id, memdev, lnode->addr, qargv->keyvalDevice));
             spmKeyvalRemove(node->kv, "memdev");
         } else {
-            spmKeyvalAppend(node->kv, "memmap-type", spmLaunchMemmapTypeToString(lnode->memmap));
+            spmKeyvalAppend(node->kv, "memmap-type", spmMemmapTypeToString(lnode->memmap));
         }
         spmQEMUArgvReplace(qargv, node->idx, spmKeyvalFormat(node->kv));
     }

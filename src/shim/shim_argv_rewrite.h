@@ -1,8 +1,8 @@
 /*
- * qemu_argv_rewrite.h: turns libvirt's QEMU argv into an SPM one
+ * shim_argv_rewrite.h: turns libvirt's QEMU argv into an SPM one
  *
  * The engine of the emulator shim (tools/virt-spm-shim.c).  Pure functions:
- * argv in, new argv out or an error; no I/O.  See qemu_launch_data.h for the
+ * argv in, new argv out or an error; no I/O.  See shim_launch_data.h for the
  * launch data and docs/ for the design.
  *
  * sp-mem form, for every typed node N:
@@ -33,7 +33,7 @@
 #pragma once
 
 #include "spminternal.h"
-#include "qemu_launch_data.h"
+#include "shim_launch_data.h"
 
 /*
  * Looks for SPM_LAUNCH_OPTION in @argv (argv[0] is skipped).  Returns 0 when

@@ -1,5 +1,5 @@
 /*
- * qemu_typed_domains.h: the register of domains virt-spm defined with
+ * shim_typed_domains.h: the register of domains virt-spm defined with
  * typed cells
  *
  * The launch data in <qemu:commandline> is what makes an SPM domain start
@@ -13,7 +13,7 @@
  *
  *   BASE/typed-domains/<uuid>     (contents: the domain name, for people)
  *
- * BASE is the emulator link directory (see qemu_emulator_link.h), so the
+ * BASE is the emulator link directory (see shim_emulator_link.h), so the
  * shim finds the register two levels above the link libvirt executes.
  * Entries are readable by everyone (the shim runs as the QEMU user), and
  * written atomically.

@@ -1,10 +1,10 @@
 /*
- * qemu_emulator_link.c: per-QEMU directories that route libvirt through the shim
+ * shim_emulator_link.c: per-QEMU directories that route libvirt through the shim
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "qemu_emulator_link.h"
+#include "shim_emulator_link.h"
 #include "spmerror.h"
 
 #include <errno.h>

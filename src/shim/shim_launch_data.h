@@ -1,5 +1,5 @@
 /*
- * qemu_launch_data.h: the launch data virt-spm hands to its emulator shim
+ * shim_launch_data.h: the launch data virt-spm hands to its emulator shim
  *
  * `virt-spm define` stores the SPM part of a domain, which stock libvirt
  * cannot express, as two extra QEMU arguments in the domain's
@@ -35,6 +35,7 @@
 
 #include "spminternal.h"
 #include "spmenum.h"
+#include "spmmemmap.h"
 
 /* The QEMU option that carries the launch data (a real QEMU rejects it). */
 #define SPM_LAUNCH_OPTION "-virt-spm-launch"
@@ -42,30 +43,10 @@
 /* The only version this code reads and writes. */
 #define SPM_LAUNCH_DATA_VERSION 1
 
-typedef enum {
-    SPM_LAUNCH_FORM_NONE = 0,
-    SPM_LAUNCH_FORM_SP_MEM,      /* -device sp-mem (QEMU 11.1) */
-    SPM_LAUNCH_FORM_MEMMAP_TYPE, /* -numa node,...,memmap-type= (patched QEMU) */
-
-    SPM_LAUNCH_FORM_LAST
-} spmLaunchForm;
-
-SPM_ENUM_DECL(spmLaunchForm);
-
-typedef enum {
-    SPM_LAUNCH_MEMMAP_NONE = 0,
-    SPM_LAUNCH_MEMMAP_SPM,      /* E820 0xEFFFFFFF, soft reserved */
-    SPM_LAUNCH_MEMMAP_RESERVED, /* E820 type 2 (memmap-type form only) */
-
-    SPM_LAUNCH_MEMMAP_LAST
-} spmLaunchMemmap;
-
-SPM_ENUM_DECL(spmLaunchMemmap);
-
 typedef struct _spmLaunchNode spmLaunchNode;
 struct _spmLaunchNode {
     unsigned int id; /* guest NUMA node id */
-    spmLaunchMemmap memmap;
+    spmMemmap memmap;
     unsigned long long size; /* backend size in bytes; 0: not given */
     unsigned long long addr; /* sp-mem guest-physical base; 0: not given */
 };
@@ -73,14 +54,14 @@ struct _spmLaunchNode {
 typedef struct _spmLaunchData spmLaunchData;
 struct _spmLaunchData {
     unsigned int version; /* SPM_LAUNCH_DATA_VERSION */
-    spmLaunchForm form;
+    spmForm form;
     unsigned long long maxmem; /* bytes; sp-mem form */
     unsigned int slots;        /* sp-mem form */
     spmLaunchNode *nodes;      /* sorted by id, ids unique */
     size_t nnodes;
 };
 
-spmLaunchData *spmLaunchDataNew(spmLaunchForm form);
+spmLaunchData *spmLaunchDataNew(spmForm form);
 void spmLaunchDataFree(spmLaunchData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmLaunchData, spmLaunchDataFree);
 

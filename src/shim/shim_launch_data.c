@@ -1,24 +1,21 @@
 /*
- * qemu_launch_data.c: the launch data virt-spm hands to its emulator shim
+ * shim_launch_data.c: the launch data virt-spm hands to its emulator shim
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "qemu_launch_data.h"
+#include "shim_launch_data.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
+#include "spmunits.h"
 
 #include <limits.h>
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
 
-SPM_ENUM_IMPL(spmLaunchForm, SPM_LAUNCH_FORM_LAST, "none", "sp-mem", "memmap-type");
-
-SPM_ENUM_IMPL(spmLaunchMemmap, SPM_LAUNCH_MEMMAP_LAST, "none", "spm", "reserved");
-
 spmLaunchData *
-spmLaunchDataNew(spmLaunchForm form)
+spmLaunchDataNew(spmForm form)
 {
     spmLaunchData *data = g_new0(spmLaunchData, 1);
 
@@ -71,7 +68,7 @@ spmLaunchDataGetNode(const spmLaunchData *data, unsigned int id)
 int
 spmLaunchDataValidate(const spmLaunchData *data)
 {
-    bool spmem = data->form == SPM_LAUNCH_FORM_SP_MEM;
+    bool spmem = data->form == SPM_FORM_SP_MEM;
     size_t i;
 
     if (data->version != SPM_LAUNCH_DATA_VERSION) {
@@ -79,7 +76,7 @@ spmLaunchDataValidate(const spmLaunchData *data)
                        data->version);
         return -1;
     }
-    if (data->form != SPM_LAUNCH_FORM_SP_MEM && data->form != SPM_LAUNCH_FORM_MEMMAP_TYPE) {
+    if (data->form != SPM_FORM_SP_MEM && data->form != SPM_FORM_MEMMAP_TYPE) {
         spmReportError(SPM_ERR_INVALID_ARG, "%s",
                        _("launch data must have form 'sp-mem' or 'memmap-type'"));
         return -1;
@@ -109,7 +106,7 @@ spmLaunchDataValidate(const spmLaunchData *data)
                            _("launch data nodes are not sorted by id"));
             return -1;
         }
-        if (node->memmap != SPM_LAUNCH_MEMMAP_SPM && node->memmap != SPM_LAUNCH_MEMMAP_RESERVED) {
+        if (node->memmap != SPM_MEMMAP_SPM && node->memmap != SPM_MEMMAP_RESERVED) {
             spmReportError(SPM_ERR_INVALID_ARG,
                            _("launch data node '%1$u' needs memmap 'spm' or 'reserved'"), node->id);
             return -1;
@@ -123,10 +120,10 @@ spmLaunchDataValidate(const spmLaunchData *data)
             }
             continue;
         }
-        if (node->memmap != SPM_LAUNCH_MEMMAP_SPM) {
+        if (node->memmap != SPM_MEMMAP_SPM) {
             spmReportError(SPM_ERR_INVALID_ARG,
                            _("launch data node '%1$u' has memmap '%2$s', impossible with 'sp-mem'"),
-                           node->id, spmLaunchMemmapTypeToString(node->memmap));
+                           node->id, spmMemmapTypeToString(node->memmap));
             return -1;
         }
         if (node->size == 0 || node->addr == 0) {
@@ -146,38 +143,12 @@ spmLaunchDataValidate(const spmLaunchData *data)
 }
 
 /* Decimal, or hexadecimal with a 0x prefix; no sign, no blanks. */
-static bool
-spmLaunchParseNumber(const char *str, unsigned long long *value)
-{
-    unsigned long long v = 0;
-    unsigned int base = 10;
-    const char *p = str;
-
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (!*p)
-        return false;
-    for (; *p; p++) {
-        int digit = g_ascii_xdigit_value(*p);
-
-        if (digit < 0 || (unsigned int)digit >= base)
-            return false;
-        if (v > (G_MAXUINT64 - (unsigned int)digit) / base)
-            return false;
-        v = v * base + (unsigned int)digit;
-    }
-    *value = v;
-    return true;
-}
-
 static int
 spmLaunchParseUInt(const char *key, const char *str, unsigned int *value)
 {
     unsigned long long v;
 
-    if (!spmLaunchParseNumber(str, &v) || v > UINT_MAX) {
+    if (!spmParseNumber(str, SPM_NUMBER_HEX, 0, &v) || v > UINT_MAX) {
         spmReportError(SPM_ERR_INVALID_ARG, _("invalid value '%1$s' of launch data key '%2$s'"),
                        str, key);
         return -1;
@@ -189,7 +160,7 @@ spmLaunchParseUInt(const char *key, const char *str, unsigned int *value)
 static int
 spmLaunchParseULL(const char *key, const char *str, unsigned long long *value)
 {
-    if (!spmLaunchParseNumber(str, value)) {
+    if (!spmParseNumber(str, SPM_NUMBER_HEX, 0, value)) {
         spmReportError(SPM_ERR_INVALID_ARG, _("invalid value '%1$s' of launch data key '%2$s'"),
                        str, key);
         return -1;
@@ -237,7 +208,7 @@ static int
 spmLaunchParseNodeField(spmLaunchData *data, const char *key, unsigned int id, const char *field,
                         const char *value)
 {
-    bool spmem = data->form == SPM_LAUNCH_FORM_SP_MEM;
+    bool spmem = data->form == SPM_FORM_SP_MEM;
     spmLaunchNode *node = spmLaunchGetOrAddNode(data, id);
     int memmap;
 
@@ -245,7 +216,7 @@ spmLaunchParseNodeField(spmLaunchData *data, const char *key, unsigned int id, c
         return -1;
 
     if (SPM_STREQ(field, "memmap")) {
-        if ((memmap = spmLaunchMemmapTypeFromString(value)) <= 0) {
+        if ((memmap = spmMemmapTypeFromString(value)) <= 0) {
             spmReportError(SPM_ERR_INVALID_ARG, _("invalid value '%1$s' of launch data key '%2$s'"),
                            value, key);
             return -1;
@@ -259,7 +230,7 @@ spmLaunchParseNodeField(spmLaunchData *data, const char *key, unsigned int id, c
         return spmLaunchParseULL(key, value, &node->addr);
 
     spmReportError(SPM_ERR_INVALID_ARG, _("unknown key '%1$s' in launch data of form '%2$s'"), key,
-                   spmLaunchFormTypeToString(data->form));
+                   spmFormTypeToString(data->form));
     return -1;
 }
 
@@ -303,7 +274,7 @@ spmLaunchDataParse(const char *str, spmLaunchData **data)
         spmReportError(SPM_ERR_INVALID_ARG, "%s", _("launch data has no 'form'"));
         return -1;
     }
-    if ((formval = spmLaunchFormTypeFromString(form)) <= 0) {
+    if ((formval = spmFormTypeFromString(form)) <= 0) {
         spmReportError(SPM_ERR_INVALID_ARG, _("invalid value '%1$s' of launch data key '%2$s'"),
                        form, "form");
         return -1;
@@ -318,10 +289,10 @@ spmLaunchDataParse(const char *str, spmLaunchData **data)
 
         if (SPM_STREQ(key, "v") || SPM_STREQ(key, "form"))
             continue;
-        if (ret->form == SPM_LAUNCH_FORM_SP_MEM && SPM_STREQ(key, "maxmem")) {
+        if (ret->form == SPM_FORM_SP_MEM && SPM_STREQ(key, "maxmem")) {
             if (spmLaunchParseULL(key, value, &ret->maxmem) < 0)
                 return -1;
-        } else if (ret->form == SPM_LAUNCH_FORM_SP_MEM && SPM_STREQ(key, "slots")) {
+        } else if (ret->form == SPM_FORM_SP_MEM && SPM_STREQ(key, "slots")) {
             if (spmLaunchParseUInt(key, value, &ret->slots) < 0)
                 return -1;
         } else if (spmLaunchSplitNodeKey(key, &id, &field)) {
@@ -351,15 +322,14 @@ spmLaunchDataFormat(const spmLaunchData *data)
         return NULL;
 
     buf = g_string_new(NULL);
-    g_string_append_printf(buf, "v=%u,form=%s", data->version,
-                           spmLaunchFormTypeToString(data->form));
-    if (data->form == SPM_LAUNCH_FORM_SP_MEM)
+    g_string_append_printf(buf, "v=%u,form=%s", data->version, spmFormTypeToString(data->form));
+    if (data->form == SPM_FORM_SP_MEM)
         g_string_append_printf(buf, ",maxmem=%llu,slots=%u", data->maxmem, data->slots);
     for (i = 0; i < data->nnodes; i++) {
         const spmLaunchNode *node = &data->nodes[i];
 
         g_string_append_printf(buf, ",node.%u.memmap=%s", node->id,
-                               spmLaunchMemmapTypeToString(node->memmap));
+                               spmMemmapTypeToString(node->memmap));
         if (node->addr)
             g_string_append_printf(buf, ",node.%u.addr=0x%llx", node->id, node->addr);
         if (node->size)
