@@ -15,7 +15,7 @@
 #include "benchutil.h"
 #include "domain_conf.h"
 #include "domain_schema.h"
-#include "domain_validate.h"
+#include "qemu_validate.h"
 #include "spmerror.h"
 #include "spmfile.h"
 
@@ -100,7 +100,7 @@ benchOurs(const char *xml, size_t iterations, double *parseUs, double *validateU
 
         if (!def)
             return -1;
-        errors = spmDomainDefValidate(def);
+        errors = spmQEMUValidateRules(def);
         p[i] = t1 - t0;
         v[i] = g_get_monotonic_time() - t1;
         if (errors > 0)

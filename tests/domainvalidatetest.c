@@ -11,7 +11,7 @@
 
 #include "testutils.h"
 #include "domain_conf.h"
-#include "domain_validate.h"
+#include "qemu_validate.h"
 #include "spmerror.h"
 
 #include <string.h>
@@ -33,7 +33,7 @@ testValidateCase(const void *opaque)
     size_t errors;
 
     if ((def = spmDomainDefParseFile(xmlPath)))
-        spmDomainDefValidate(def);
+        spmQEMUValidateRules(def);
     errors = spmErrorCount();
     actual = spmTestFormatErrors();
 

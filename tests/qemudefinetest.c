@@ -11,7 +11,7 @@
 
 #include "testutils.h"
 #include "domain_conf.h"
-#include "domain_validate.h"
+#include "qemu_validate.h"
 #include "qemu_define.h"
 #include "spmerror.h"
 
@@ -50,7 +50,7 @@ testDefine(const void *opaque)
         .hugepageSize = 2 * 1024 * 1024,
     };
 
-    if (!def || !caps || spmDomainDefValidate(def) > 0)
+    if (!def || !caps || spmQEMUValidateRules(def) > 0)
         return -1;
     spmErrorReset(); /* warnings */
 

@@ -368,7 +368,7 @@ spmLayoutTestMachines(const void *opaque G_GNUC_UNUSED)
         spmQEMUMachineFamily family;
         unsigned int major;
         unsigned int minor;
-        bool ok = spmQEMULayoutParseMachine(machines[i].name, &family, &major, &minor);
+        bool ok = spmQEMUMachineParse(machines[i].name, &family, &major, &minor);
 
         if (ok != machines[i].ok ||
             (ok &&

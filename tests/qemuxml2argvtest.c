@@ -18,7 +18,7 @@
 
 #include "testutils.h"
 #include "domain_conf.h"
-#include "domain_validate.h"
+#include "qemu_validate.h"
 #include "shim_argv_rewrite.h"
 #include "qemu_define.h"
 #include "spmerror.h"
@@ -106,7 +106,7 @@ testXML2Argv(const void *opaque)
         return -1;
 
     /* virt-spm's own checks, in the order define runs them */
-    if ((def = spmDomainDefParseFile(xmlPath)) && spmDomainDefValidate(def) == 0 &&
+    if ((def = spmDomainDefParseFile(xmlPath)) && spmQEMUValidateRules(def) == 0 &&
         spmQEMUDefinePrepare(def, caps, &host, &launch) == 0) {
         /* warnings are not part of the outcome */
         spmErrorReset();

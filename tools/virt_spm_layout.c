@@ -7,7 +7,7 @@
 
 #include "virt_spm.h"
 #include "domain_conf.h"
-#include "domain_validate.h"
+#include "qemu_validate.h"
 #include "qemu_capabilities.h"
 #include "qemu_layout.h"
 #include "spmerror.h"
@@ -61,7 +61,7 @@ spmCmdLayout(spmCliContext *ctx, int argc, char **argv)
         return spmCliFinish(
             ctx, spmErrorHasCode(SPM_ERR_SYSTEM_ERROR) ? SPM_EXIT_IO : SPM_EXIT_MALFORMED);
     }
-    if (spmDomainDefValidate(def) > 0)
+    if (spmQEMUValidateRules(def) > 0)
         return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
 
     if (emulator) {

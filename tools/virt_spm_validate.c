@@ -40,7 +40,7 @@ spmCliLoadDomainDoc(xmlDocPtr doc, bool noSchema, spmDomainDef **defret)
 
     /* Even when the schema failed, the model's own checks say precisely
      * which element and value are wrong, so run them too. */
-    if (!(def = spmDomainDefParseDoc(doc)) || spmDomainDefValidate(def) > 0)
+    if (!(def = spmDomainDefParseDoc(doc)) || spmQEMUValidateRules(def) > 0)
         return schemaRc < 0 ? SPM_EXIT_SCHEMA : SPM_EXIT_INVALID_CONFIG;
     if (schemaRc < 0)
         return SPM_EXIT_SCHEMA;

@@ -267,22 +267,7 @@ spmValidateMemorySizes(const spmDomainDef *def)
     }
 }
 
-/* Rule 5: x86 pc/q35 only. */
-bool
-spmDomainMachineIsPCFamily(const char *machine)
-{
-    if (!machine)
-        return true; /* QEMU's default x86 machine is pc */
-    if (SPM_STREQ(machine, "pc") || SPM_STREQ(machine, "q35"))
-        return true;
-    if (g_str_has_prefix(machine, "pc-i440fx-") || g_str_has_prefix(machine, "pc-q35-"))
-        return true;
-    /* old i440fx names: pc-0.15, pc-1.3 */
-    if (g_str_has_prefix(machine, "pc-") && g_ascii_isdigit(machine[3]))
-        return true;
-    return false;
-}
-
+/* Rule 5: x86 only (the pc/q35 machine family is checked in qemu_validate.c). */
 static void
 spmValidateGuestPlatform(const spmDomainDef *def)
 {
@@ -299,12 +284,6 @@ spmValidateGuestPlatform(const spmDomainDef *def)
             SPM_ERR_CONFIG_UNSUPPORTED,
             _("architecture '%1$s' cannot have typed NUMA cells: only x86_64 and i686 guests get SPM memory (QEMU builds the E820 entry only on x86 pc and q35 machines)"),
             arch);
-    }
-    if (!spmDomainMachineIsPCFamily(def->os.machine)) {
-        spmReportError(
-            SPM_ERR_CONFIG_UNSUPPORTED,
-            _("machine type '%1$s' cannot have typed NUMA cells: only pc (i440fx) and q35 machine types map SPM memory (microvm and others silently leave the guest without it); use machine='q35'"),
-            def->os.machine);
     }
 }
 

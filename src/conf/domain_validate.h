@@ -16,7 +16,5 @@
  */
 size_t spmDomainDefValidate(const spmDomainDef *def);
 
-/* true for pc (i440fx) and q35 machine names: aliases and versioned names. */
-bool spmDomainMachineIsPCFamily(const char *machine);
 /* true when the domain boots UEFI firmware. */
 bool spmDomainDefHasUEFI(const spmDomainDef *def);

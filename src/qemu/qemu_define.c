@@ -58,17 +58,6 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
 
     switch (form) {
     case SPM_FORM_SP_MEM:
-        /* QEMU lists sp-mem among the memory devices, and libvirt (every
-         * release so far) fails on the unknown type whenever it reads that
-         * list: it does so at start and on reconnect, once the domain has a
-         * memory device of its own. */
-        if (def->nmems > 0) {
-            spmReportError(
-                SPM_ERR_CONFIG_UNSUPPORTED,
-                _("memory device '%1$s' (number 1 of %2$zu) cannot be used beside typed cells with QEMU's sp-mem form: libvirt does not know the sp-mem entries QEMU lists among memory devices, so it refuses to start such a domain ('sp-mem memory device info is not handled yet') and stops it when libvirtd restarts; remove the <memory> devices (keep <maxMemory> if you like), or use a QEMU with the memmap-type form"),
-                def->mems[0].modelName ? def->mems[0].modelName : "?", def->nmems);
-            return -1;
-        }
         data = spmLaunchDataNew(SPM_FORM_SP_MEM);
         data->maxmem = layout->maxMem;
         data->slots = layout->slots;

@@ -19,7 +19,6 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_LAYOUT
 
-SPM_ENUM_IMPL(spmQEMUMachineFamily, SPM_QEMU_MACHINE_FAMILY_LAST, "none", "q35", "pc");
 SPM_ENUM_IMPL(spmQEMUCPUVendor, SPM_QEMU_CPU_VENDOR_LAST, "unknown", "intel", "amd", "other");
 SPM_ENUM_IMPL(spmQEMUBackendType, SPM_QEMU_BACKEND_LAST, "memory-backend-ram",
               "memory-backend-file", "memory-backend-memfd");
@@ -220,55 +219,6 @@ spmQEMUVendorFromId(const char *vendorId)
 }
 
 
-static bool
-spmQEMUParseVersion(const char *str, unsigned int *major, unsigned int *minor)
-{
-    guint64 maj;
-    guint64 min;
-    g_auto(GStrv) parts = g_strsplit(str, ".", 3);
-
-    if (g_strv_length(parts) != 2 ||
-        !g_ascii_string_to_unsigned(parts[0], 10, 0, 1000, &maj, NULL) ||
-        !g_ascii_string_to_unsigned(parts[1], 10, 0, 1000, &min, NULL))
-        return false;
-    *major = maj;
-    *minor = min;
-    return true;
-}
-
-
-bool
-spmQEMULayoutParseMachine(const char *name, spmQEMUMachineFamily *family, unsigned int *major,
-                          unsigned int *minor)
-{
-    *major = 0;
-    *minor = 0;
-    *family = SPM_QEMU_MACHINE_FAMILY_NONE;
-
-    if (!name || SPM_STREQ(name, "pc") || SPM_STREQ(name, "pc-i440fx")) {
-        *family = SPM_QEMU_MACHINE_FAMILY_PC;
-        return true;
-    }
-    if (SPM_STREQ(name, "q35") || SPM_STREQ(name, "pc-q35")) {
-        *family = SPM_QEMU_MACHINE_FAMILY_Q35;
-        return true;
-    }
-    if (g_str_has_prefix(name, "pc-q35-")) {
-        if (!spmQEMUParseVersion(name + strlen("pc-q35-"), major, minor))
-            return false;
-        *family = SPM_QEMU_MACHINE_FAMILY_Q35;
-        return true;
-    }
-    if (g_str_has_prefix(name, "pc-i440fx-")) {
-        if (!spmQEMUParseVersion(name + strlen("pc-i440fx-"), major, minor))
-            return false;
-        *family = SPM_QEMU_MACHINE_FAMILY_PC;
-        return true;
-    }
-    return false;
-}
-
-
 int
 spmQEMULayoutInputSetMachine(spmQEMULayoutInput *input, const char *name)
 {
@@ -276,7 +226,7 @@ spmQEMULayoutInputSetMachine(spmQEMULayoutInput *input, const char *name)
     unsigned int major;
     unsigned int minor;
 
-    if (!spmQEMULayoutParseMachine(name, &family, &major, &minor)) {
+    if (!spmQEMUMachineParse(name, &family, &major, &minor)) {
         spmReportError(
             SPM_ERR_CONFIG_UNSUPPORTED,
             _("machine type '%1$s' has no predictable memory layout: only pc (i440fx) and q35 machine types (aliases or versioned 'pc-q35-X.Y', 'pc-i440fx-X.Y') map SPM memory"),

@@ -27,6 +27,7 @@
 #include "spmenum.h"
 #include "domain_conf.h"
 #include "qemu_capabilities.h"
+#include "qemu_domain.h"
 
 #include <json.h>
 
@@ -67,15 +68,6 @@
 /* QEMU's AMD HyperTransport hole and the start of RAM when relocated past it. */
 #define SPM_QEMU_AMD_HT_START 0xFD00000000ULL
 #define SPM_QEMU_AMD_ABOVE_1TB_START 0x10000000000ULL
-
-typedef enum {
-    SPM_QEMU_MACHINE_FAMILY_NONE = 0, /* not a pc or q35 machine type */
-    SPM_QEMU_MACHINE_FAMILY_Q35,
-    SPM_QEMU_MACHINE_FAMILY_PC, /* i440fx */
-
-    SPM_QEMU_MACHINE_FAMILY_LAST
-} spmQEMUMachineFamily;
-SPM_ENUM_DECL(spmQEMUMachineFamily);
 
 typedef enum {
     SPM_QEMU_CPU_VENDOR_UNKNOWN = 0,
@@ -191,13 +183,6 @@ spmQEMUCPUVendor spmQEMULayoutCPUModelVendor(const char *model);
 /* true for QEMU's 32-bit CPU models (no long mode). */
 bool spmQEMULayoutCPUModelIs32Bit(const char *model);
 
-/*
- * Parses a machine type name: "q35", "pc", "pc-q35-9.2", "pc-i440fx-11.1",
- * "pc-1.0" style names are not supported.  Aliases give version 0.0 (the
- * binary's newest).  Returns false for anything that is not pc or q35.
- */
-bool spmQEMULayoutParseMachine(const char *name, spmQEMUMachineFamily *family, unsigned int *major,
-                               unsigned int *minor);
 
 /*
  * Everything the layout needs from the domain and the QEMU binary: the cells,

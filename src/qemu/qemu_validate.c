@@ -5,6 +5,8 @@
  */
 
 #include "qemu_validate.h"
+#include "qemu_domain.h"
+#include "domain_validate.h"
 #include "spmerror.h"
 
 #define SPM_FROM_THIS_FILE SPM_FROM_QEMU
@@ -67,6 +69,22 @@ spmQEMUValidatePlatform(const spmDomainDef *def, const spmQEMUCaps *caps)
 }
 
 
+/* QEMU lists sp-mem among the memory devices, and libvirt (every release so
+ * far) fails on the unknown type whenever it reads that list: it does so at
+ * start and on reconnect, once the domain has a memory device of its own. */
+static void
+spmQEMUValidateMemoryDevices(const spmDomainDef *def, const spmQEMUCaps *caps)
+{
+    if (def->nmems == 0 || spmDomainDefCountTypedCells(def) == 0 ||
+        spmQEMUCapsGetSpmForm(caps) != SPM_FORM_SP_MEM)
+        return;
+    spmReportError(
+        SPM_ERR_CONFIG_UNSUPPORTED,
+        _("memory device '%1$s' (number 1 of %2$zu) cannot be used beside typed cells with QEMU's sp-mem form: libvirt does not know the sp-mem entries QEMU lists among memory devices, so it refuses to start such a domain ('sp-mem memory device info is not handled yet') and stops it when libvirtd restarts; remove the <memory> devices (keep <maxMemory> if you like), or use a QEMU with the memmap-type form"),
+        def->mems[0].modelName ? def->mems[0].modelName : "?", def->nmems);
+}
+
+
 static void
 spmQEMUValidateHMAT(const spmDomainDef *def, const spmQEMUCaps *caps)
 {
@@ -85,6 +103,22 @@ spmQEMUValidateHMAT(const spmDomainDef *def, const spmQEMUCaps *caps)
 }
 
 
+size_t
+spmQEMUValidateRules(const spmDomainDef *def)
+{
+    size_t mark = spmErrorCount();
+
+    spmDomainDefValidate(def);
+    if (spmDomainDefCountTypedCells(def) > 0 && !spmQEMUMachineIsPCFamily(def->os.machine)) {
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("machine type '%1$s' cannot have typed NUMA cells: only pc (i440fx) and q35 machine types map SPM memory (microvm and others silently leave the guest without it); use machine='q35'"),
+            def->os.machine);
+    }
+    return spmErrorCount() - mark;
+}
+
+
 int
 spmQEMUValidateDomainDef(const spmDomainDef *def, const spmQEMUCaps *caps)
 {
@@ -93,5 +127,6 @@ spmQEMUValidateDomainDef(const spmDomainDef *def, const spmQEMUCaps *caps)
     spmQEMUValidatePlatform(def, caps);
     spmQEMUValidateCells(def, caps);
     spmQEMUValidateHMAT(def, caps);
+    spmQEMUValidateMemoryDevices(def, caps);
     return (int)(spmErrorCount() - before);
 }
