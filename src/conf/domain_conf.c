@@ -811,15 +811,3 @@ spmDomainDefDevicesMemoryKiB(const spmDomainDef *def)
     return sum;
 }
 
-size_t
-spmDomainDefCellsVcpuCount(const spmDomainDef *def)
-{
-    size_t n = 0;
-    size_t i;
-
-    for (i = 0; i < def->numa.ncells; i++) {
-        if (def->numa.cells[i].cpus)
-            n += spmBitmapCountBits(def->numa.cells[i].cpus);
-    }
-    return n;
-}

@@ -313,5 +313,3 @@ size_t spmDomainDefCountTypedCells(const spmDomainDef *def);
 unsigned long long spmDomainDefCellsMemoryKiB(const spmDomainDef *def);
 /* Σ memory of the <memory> devices in KiB. */
 unsigned long long spmDomainDefDevicesMemoryKiB(const spmDomainDef *def);
-/* The vCPU count of the cells' cpusets (0 when no NUMA). */
-size_t spmDomainDefCellsVcpuCount(const spmDomainDef *def);

@@ -62,17 +62,6 @@ spmDomainMetadataBuild(const spmDomainMetadata *md, xmlDocPtr doc)
     return root;
 }
 
-char *
-spmDomainMetadataFormat(const spmDomainMetadata *md)
-{
-    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
-    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
-    xmlNodePtr root = spmDomainMetadataBuild(md, doc);
-
-    xmlDocSetRootElement(doc, root);
-    xmlNodeDump(buf, doc, root, 0, 1);
-    return g_strndup((const char *)xmlBufferContent(buf), xmlBufferLength(buf));
-}
 
 static bool
 spmIsMetadataNode(xmlNodePtr node, const char *name)

@@ -37,8 +37,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmDomainMetadata, spmDomainMetadataFree);
 /* The metadata describing @def's typed cells and @emulator. */
 spmDomainMetadata *spmDomainMetadataFromDef(const spmDomainDef *def, const char *emulator);
 
-/* The <spm:spm> element as a string, for virDomainSetMetadata or embedding. */
-char *spmDomainMetadataFormat(const spmDomainMetadata *md);
 
 /*
  * Finds and parses virt-spm's element in a domain document.  Returns 1 and

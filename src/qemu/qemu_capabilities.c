@@ -1197,22 +1197,6 @@ spmQEMUCapsHasMachine(const spmQEMUCaps *caps, const char *name)
 }
 
 
-size_t
-spmQEMUCapsGetMachineCount(const spmQEMUCaps *caps)
-{
-    return caps->machines->len;
-}
-
-
-const spmQEMUCapsMachine *
-spmQEMUCapsGetMachineAt(const spmQEMUCaps *caps, size_t idx)
-{
-    if (idx >= caps->machines->len)
-        return NULL;
-    return &g_array_index(caps->machines, spmQEMUCapsMachine, idx);
-}
-
-
 bool
 spmQEMUCapsHasHMAT(const spmQEMUCaps *caps)
 {

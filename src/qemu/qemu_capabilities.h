@@ -151,8 +151,6 @@ const char *spmQEMUCapsResolveMachine(const spmQEMUCaps *caps, const char *name)
 bool spmQEMUCapsHasMachine(const spmQEMUCaps *caps, const char *name);
 /* The machine type @name (or the one with that alias), or NULL. */
 const spmQEMUCapsMachine *spmQEMUCapsGetMachine(const spmQEMUCaps *caps, const char *name);
-size_t spmQEMUCapsGetMachineCount(const spmQEMUCaps *caps);
-const spmQEMUCapsMachine *spmQEMUCapsGetMachineAt(const spmQEMUCaps *caps, size_t idx);
 
 bool spmQEMUCapsHasHMAT(const spmQEMUCaps *caps);
 bool spmQEMUCapsHasObjectJSON(const spmQEMUCaps *caps);

@@ -125,13 +125,6 @@ spmQMPClientGetGreetingVersion(const spmQMPClient *client)
 }
 
 
-const char *
-spmQMPClientGetErrorClass(const spmQMPClient *client)
-{
-    return client->errorClass;
-}
-
-
 bool
 spmQMPClientIsBroken(const spmQMPClient *client)
 {

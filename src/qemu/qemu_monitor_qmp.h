@@ -56,13 +56,11 @@ unsigned int spmQMPClientGetGreetingVersion(const spmQMPClient *client);
  * "return" member in *ret.  Returns -1 with an error reported when the
  * transport failed (timeout, EOF, garbage, oversized message; the client is
  * then broken) and -2 with an SPM_ERR_QMP_ERROR reported when QEMU answered
- * with an error; spmQMPClientGetErrorClass() then gives its class.
+ * with an error (the message names its class).
  */
 int spmQMPClientCommand(spmQMPClient *client, const char *cmd, json_object *args,
                         json_object **ret);
 
-/* The "class" of the last error reply ("DeviceNotFound"), or NULL. */
-const char *spmQMPClientGetErrorClass(const spmQMPClient *client);
 
 /* true once a transport failure made the connection unusable */
 bool spmQMPClientIsBroken(const spmQMPClient *client);

@@ -106,13 +106,6 @@ spmQAPISchemaLookup(const spmQAPISchema *schema, const char *name)
 }
 
 
-size_t
-spmQAPISchemaSize(const spmQAPISchema *schema)
-{
-    return g_hash_table_size(schema->entries);
-}
-
-
 /* The string member @key of @obj, or NULL. */
 static const char *
 spmQAPIGetString(json_object *obj, const char *key)

@@ -45,8 +45,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQAPISchema, spmQAPISchemaFree);
 /* The entry called @name, or NULL. */
 json_object *spmQAPISchemaLookup(const spmQAPISchema *schema, const char *name);
 
-/* Number of entries. */
-size_t spmQAPISchemaSize(const spmQAPISchema *schema);
 
 /*
  * Evaluates @query.  Returns 1 when it is found (*entry, if given, is then

@@ -229,22 +229,6 @@ spmQEMURepliesNewFromFile(const char *path)
 }
 
 
-size_t
-spmQEMURepliesCount(const spmQEMUReplies *replies)
-{
-    return replies->nentries;
-}
-
-
-const char *
-spmQEMURepliesGetCommand(const spmQEMUReplies *replies, size_t idx)
-{
-    if (idx >= replies->nentries)
-        return NULL;
-    return replies->entries[idx].cmd;
-}
-
-
 static bool
 spmQEMURepliesArgsEqual(json_object *a, json_object *b)
 {

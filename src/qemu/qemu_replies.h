@@ -27,10 +27,6 @@ spmQEMUReplies *spmQEMURepliesNewFromFile(const char *path);
 void spmQEMURepliesFree(spmQEMUReplies *replies);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQEMUReplies, spmQEMURepliesFree);
 
-/* Number of recorded command/reply pairs. */
-size_t spmQEMURepliesCount(const spmQEMUReplies *replies);
-/* The command name of pair @idx. */
-const char *spmQEMURepliesGetCommand(const spmQEMUReplies *replies, size_t idx);
 
 /*
  * The recorded reply (the whole object, with "return" or "error"; borrowed)

@@ -38,11 +38,6 @@ spmBitmapFree(spmBitmap *map)
     g_free(map);
 }
 
-size_t
-spmBitmapSize(const spmBitmap *map)
-{
-    return map->nbits;
-}
 
 void
 spmBitmapSetBit(spmBitmap *map, size_t bit)

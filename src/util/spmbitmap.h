@@ -17,7 +17,6 @@ spmBitmap *spmBitmapNew(size_t nbits);
 void spmBitmapFree(spmBitmap *map);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmBitmap, spmBitmapFree);
 
-size_t spmBitmapSize(const spmBitmap *map);
 /* Grows the map as needed. */
 void spmBitmapSetBit(spmBitmap *map, size_t bit);
 void spmBitmapClearBit(spmBitmap *map, size_t bit);

@@ -25,4 +25,3 @@
 #define SPM_ROUND_UP(x, a) ((((x) + (a)-1) / (a)) * (a))
 
 #define SPM_STREQ(a, b) (strcmp(a, b) == 0)
-#define SPM_STREQ_NULLABLE(a, b) g_strcmp0(a, b) == 0
