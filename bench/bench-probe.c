@@ -21,6 +21,7 @@
 #include "qemu_monitor_qmp.h"
 #include "qemu_process_probe.h"
 #include "spmerror.h"
+#include "spmfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,32 +35,6 @@
 #include <unistd.h>
 
 
-/* Reads one line (a QMP message) from @fd; returns it (g_free), or NULL. */
-static char *
-benchReadLine(int fd, GByteArray *buf)
-{
-    for (;;) {
-        guint8 *nl = buf->len ? memchr(buf->data, '\n', buf->len) : NULL;
-        char chunk[262144];
-        ssize_t got;
-
-        if (nl) {
-            size_t n = nl - buf->data + 1;
-            char *line = g_strndup((const char *)buf->data, n);
-
-            g_byte_array_remove_range(buf, 0, n);
-            return line;
-        }
-        got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return NULL;
-        g_byte_array_append(buf, (const guint8 *)chunk, got);
-    }
-}
-
-
 /* Sends @cmd and reads its reply (skipping events). */
 static int
 benchCommand(int fd, GByteArray *buf, const char *cmd, ssize_t *replyLen)
@@ -69,14 +44,14 @@ benchCommand(int fd, GByteArray *buf, const char *cmd, ssize_t *replyLen)
     if (write(fd, request, strlen(request)) != (ssize_t)strlen(request))
         return -1;
     for (;;) {
-        g_autofree char *line = benchReadLine(fd, buf);
+        g_autofree char *line = spmFileReadLine(fd, buf, 0);
 
         if (!line)
             return -1;
         if (g_str_has_prefix(line, "{\"event\"") || g_str_has_prefix(line, "{\"timestamp\""))
             continue;
         if (replyLen)
-            *replyLen = strlen(line);
+            *replyLen = strlen(line) + 1; /* with its newline */
         return 0;
     }
 }
@@ -115,7 +90,7 @@ benchBareMinimum(const char *binary, double *ms, ssize_t *schemaBytes)
         }
         g_usleep(1000);
     }
-    greeting = benchReadLine(fd, buf);
+    greeting = spmFileReadLine(fd, buf, 0);
     if (!greeting || benchCommand(fd, buf, "qmp_capabilities", NULL) < 0 ||
         benchCommand(fd, buf, "query-qmp-schema", schemaBytes) < 0 ||
         benchCommand(fd, buf, "quit", NULL) < 0)

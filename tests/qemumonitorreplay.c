@@ -7,6 +7,7 @@
 #include "qemumonitorreplay.h"
 
 #include "testutils.h"
+#include "spmfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -200,34 +201,6 @@ spmQMPReplayDrain(int fd)
 }
 
 
-/* The next request line, or NULL at EOF or on error. */
-static char *
-spmQMPReplayReadLine(GByteArray *buf, int fd)
-{
-    for (;;) {
-        guint8 *nl = buf->len ? memchr(buf->data, '\n', buf->len) : NULL;
-        char chunk[4096];
-        ssize_t got;
-
-        if (nl) {
-            size_t n = nl - buf->data;
-            char *line = g_strndup((const char *)buf->data, n);
-
-            g_byte_array_remove_range(buf, 0, n + 1);
-            return line;
-        }
-        if (buf->len > SPM_QMP_REPLAY_MAX_REQUEST)
-            return NULL;
-        got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return NULL;
-        g_byte_array_append(buf, (const guint8 *)chunk, got);
-    }
-}
-
-
 /* The reply object for @cmd/@args with @id (a new object). */
 static json_object *
 spmQMPReplayAnswer(spmQMPReplay *replay, bool *negotiated, const char *cmd, json_object *args)
@@ -348,7 +321,7 @@ spmQMPReplayServe(spmQMPReplay *replay, int fd)
         return SPM_QMP_REPLAY_IO_ERROR;
 
     for (;;) {
-        g_autofree char *line = spmQMPReplayReadLine(buf, fd);
+        g_autofree char *line = spmFileReadLine(fd, buf, SPM_QMP_REPLAY_MAX_REQUEST);
         g_autoptr(json_object) request = NULL;
         g_autoptr(json_object) answer = NULL;
         json_object *val;

@@ -117,3 +117,29 @@ spmFileMakePath(const char *path, int mode)
     }
     return 0;
 }
+
+char *
+spmFileReadLine(int fd, GByteArray *buf, size_t max)
+{
+    for (;;) {
+        guint8 *nl = buf->len ? memchr(buf->data, '\n', buf->len) : NULL;
+        char chunk[65536];
+        ssize_t got;
+
+        if (nl) {
+            size_t n = nl - buf->data;
+            char *line = g_strndup((const char *)buf->data, n);
+
+            g_byte_array_remove_range(buf, 0, n + 1);
+            return line;
+        }
+        if (max > 0 && buf->len > max)
+            return NULL;
+        got = read(fd, chunk, sizeof(chunk));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return NULL;
+        g_byte_array_append(buf, (const guint8 *)chunk, got);
+    }
+}

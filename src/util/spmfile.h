@@ -24,5 +24,13 @@ int spmFileReadAll(const char *path, size_t maxlen, char **buf, size_t *len);
  */
 int spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode);
 
+/*
+ * Reads from @fd, keeping what comes after the line in @buf for the next
+ * call, until @buf holds a whole line; returns that line without its "\n"
+ * (g_free), or NULL at end of file, on a read error, or when a line grows
+ * past @max bytes (0: no limit).
+ */
+char *spmFileReadLine(int fd, GByteArray *buf, size_t max);
+
 /* mkdir -p with @mode for created directories. */
 int spmFileMakePath(const char *path, int mode);

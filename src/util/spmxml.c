@@ -119,15 +119,11 @@ spmXMLIsElement(xmlNodePtr node, const char *name)
 xmlNodePtr
 spmXMLChildElement(xmlNodePtr parent, const char *name)
 {
-    xmlNodePtr cur;
-
-    if (!parent)
+    if (!parent || !parent->children)
         return NULL;
-    for (cur = parent->children; cur; cur = cur->next) {
-        if (spmXMLIsElement(cur, name))
-            return cur;
-    }
-    return NULL;
+    if (spmXMLIsElement(parent->children, name))
+        return parent->children;
+    return spmXMLNextElement(parent->children, name);
 }
 
 xmlNodePtr
