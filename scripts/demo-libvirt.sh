@@ -6,20 +6,36 @@
 # view of its SPM node -> undefine.
 #
 #   /usr/bin/python3 tests/libvirtd_harness.py run -- bash scripts/demo-libvirt.sh BUILD REFDIR
+#   ... bash scripts/demo-libvirt.sh --installed REFDIR [--keep-defined]
+#
+# BUILD is a build directory; --installed runs the installed virt-spm with its
+# own state directories (scripts/package-check.sh), and --keep-defined leaves
+# the domain defined at the end instead of undefining it.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
 build=$1
 ref=$2
+keep=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
-spm="$build/tools/virt-spm -c qemu:///system"
 ovmf=$ref/fw/ovmf-x/usr/share/OVMF
 work=$(mktemp -d /tmp/virt-spm-demo-XXXXXX)
 chmod 777 "$work"
-export VIRT_SPM_EMULATOR_DIR=$work/emulators VIRT_SPM_CACHE_DIR=$work/cache
-trap 'virsh -q -c qemu:///system destroy spm-minimal >/dev/null 2>&1 || true;
-      $spm undefine --nvram spm-minimal >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+if [ "$build" = --installed ]; then
+    spm="virt-spm -c qemu:///system"
+else
+    spm="$build/tools/virt-spm -c qemu:///system"
+    export VIRT_SPM_EMULATOR_DIR=$work/emulators VIRT_SPM_CACHE_DIR=$work/cache
+fi
+cleanup() {
+    virsh -q -c qemu:///system destroy spm-minimal >/dev/null 2>&1 || true
+    if [ "$keep" != --keep-defined ]; then
+        $spm undefine --nvram spm-minimal >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -49,5 +65,7 @@ for _ in $(seq 240); do
     sleep 1
 done
 grep -E "soft reserved|SRAT: Node 1|dax[0-9.]+:" "$work/console.log"
-step "virt-spm undefine"
-$spm undefine --nvram spm-minimal
+if [ "$keep" != --keep-defined ]; then
+    step "virt-spm undefine"
+    $spm undefine --nvram spm-minimal
+fi

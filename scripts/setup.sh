@@ -10,7 +10,7 @@
 #   VIRT_SPM_TEST_QEMU   an SPM-capable QEMU for the live tests (else the
 #                        reference QEMU is fetched with ../shared/tools when present)
 #   VIRT_SPM_NO_APT=1    skip apt-get (everything already installed)
-#   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1   skip those passes
+#   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1, VIRT_SPM_NO_PACKAGE=1   skip those passes
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
@@ -29,7 +29,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git"
+TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -143,7 +143,7 @@ check_install() {
     for f in usr/local/bin/virt-spm usr/local/libexec/virt-spm/virt-spm-shim \
              usr/local/libexec/virt-spm/virt-spm-hook etc/libvirt/hooks/qemu.d/virt-spm \
              usr/local/share/virt-spm/schemas/domain-spm.rng \
-             usr/local/share/man/man1/virt-spm.1 \
+             usr/local/share/man/man1/virt-spm.1 usr/local/share/bash-completion/completions/virt-spm \
              usr/local/share/doc/virt-spm/formatdomain-spm.rst; do
         if [ ! -e "$dest/$f" ] && [ ! -L "$dest/$f" ]; then
             echo "install: missing $f" >&2
@@ -154,6 +154,15 @@ check_install() {
     echo "install $((1 - missing)) $missing 0" >>"$top/build/results.txt"
 }
 check_install
+
+# the Debian package: built, linted, installed, used, removed, purged
+if [ "${VIRT_SPM_NO_PACKAGE:-0}" != 1 ]; then
+    log "checking the Debian package"
+    bash "$top/scripts/package-check.sh" "$top/build/package" >"$top/build/package-check.txt" 2>&1 || true
+    grep -E "^(not )?ok " "$top/build/package-check.txt" >&2 || true
+    tail -n 1 "$top/build/package-check.txt" | grep -E "^package [0-9]+ [0-9]+ [0-9]+$" \
+        >>"$top/build/results.txt" || echo "package 0 1 0" >>"$top/build/results.txt"
+fi
 
 if [ "${VIRT_SPM_NO_VALGRIND:-0}" != 1 ]; then
     run_tests build valgrind --suite unit \
