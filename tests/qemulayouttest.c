@@ -154,8 +154,8 @@ spmLayoutTestOne(const void *opaque)
 
     /* the -m and sp-mem arguments are what the table says */
     if (layout->nspmems > 0) {
-        g_autofree char *dev = spmQEMULayoutFormatSpMemDevice(&layout->spmems[0]);
-        g_autofree char *expect = g_strdup_printf("addr=0x%llx", layout->spmems[0].addr);
+        const char *dev = layout->spmems[0].device;
+        g_autofree char *expect = g_strdup_printf("\"addr\":%llu}", layout->spmems[0].addr);
 
         if (!g_str_has_suffix(dev, expect)) {
             fprintf(stderr, "%s: sp-mem device '%s'\n", data->name, dev);
@@ -270,7 +270,7 @@ spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
     g_autoptr(spmQEMULayoutInput) in = spmLayoutTestInputNew(4, 2, 0);
     spmQEMULayoutMemoryArgs args = {0};
     g_autoptr(spmQEMULayout) layout = NULL;
-    g_autofree char *marg = NULL;
+    const char *marg;
 
     if (spmQEMULayoutGetMemoryArgs(in, &args) < 0)
         return -1;
@@ -280,7 +280,7 @@ spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
         return -1;
     }
     layout = spmQEMULayoutCompute(in);
-    marg = spmQEMULayoutFormatMemoryArg(layout);
+    marg = layout->memoryArg;
     if (!SPM_STREQ(marg, "size=8388608k,maxmem=16908288k")) {
         fprintf(stderr, "-m %s\n", marg);
         return -1;

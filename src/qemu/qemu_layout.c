@@ -10,6 +10,7 @@
  */
 
 #include "qemu_layout.h"
+#include "shim_argv_rewrite.h"
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmunits.h"
@@ -76,14 +77,17 @@ spmQEMULayoutFree(spmQEMULayout *layout)
     for (i = 0; i < layout->nnodes; i++)
         g_free(layout->nodes[i].ranges);
     g_free(layout->nodes);
-    for (i = 0; i < layout->nspmems; i++)
+    for (i = 0; i < layout->nspmems; i++) {
         g_free(layout->spmems[i].backend);
+        g_free(layout->spmems[i].device);
+    }
     g_free(layout->spmems);
     for (i = 0; i < layout->ndevices; i++)
         g_free(layout->devices[i].alias);
     g_free(layout->devices);
     g_free(layout->e820);
     g_free(layout->srat);
+    g_free(layout->memoryArg);
     g_free(layout);
 }
 
@@ -300,12 +304,15 @@ spmQEMUParseSizeProperty(const char *str, unsigned long long *value)
 /*
  * libvirt cannot set these machine properties, but <qemu:commandline> can:
  * -machine ...,max-ram-below-4g=X and -global q35-pcihost.pci-hole64-size=X.
+ * A -device given there in key=value form makes the shim write its sp-mem
+ * devices in key=value form too.
  */
 static void
 spmQEMUInputReadCommandline(const spmDomainDef *def, spmQEMULayoutInput *input)
 {
     xmlNodePtr cur;
     xmlNodePtr arg;
+    bool deviceValue = false;
 
     for (cur = def->root->children; cur; cur = cur->next) {
         if (cur->type != XML_ELEMENT_NODE || !cur->ns || !cur->ns->href ||
@@ -320,6 +327,9 @@ spmQEMUInputReadCommandline(const spmDomainDef *def, spmQEMULayoutInput *input)
                 continue;
             if (!(value = (char *)xmlGetProp(arg, BAD_CAST "value")))
                 continue;
+            if (deviceValue && value[0] != '{')
+                input->deviceKeyval = true;
+            deviceValue = SPM_STREQ(value, "-device") || SPM_STREQ(value, "--device");
             if ((p = strstr(value, "max-ram-below-4g=")))
                 spmQEMUParseSizeProperty(p + strlen("max-ram-below-4g="), &input->maxRamBelow4G);
             if ((p = strstr(value, "pci-hole64-size=")))
@@ -471,9 +481,16 @@ spmQEMULayoutInputFromDomain(const spmDomainDef *def, const spmQEMUCaps *caps,
         input->emulator = g_strdup_printf("'%s' %s", spmQEMUCapsGetBinary(caps),
                                           spmQEMUCapsGetVersionString(caps));
         input->form = spmQEMUCapsGetSpmForm(caps);
+        /*
+         * libvirt 9.0 writes every -device as JSON when QEMU's -device takes
+         * JSON (the capability DEVICE_JSON), else every one as key=value;
+         * the shim follows libvirt's spelling.
+         */
+        input->deviceKeyval = !spmQEMUCapsHasDeviceJSON(caps);
     } else {
         if (spmQEMULayoutInputSetMachine(input, def->os.machine) < 0)
             return NULL;
+        /* QEMU 11.1, whose -device takes JSON */
         input->form = SPM_FORM_SP_MEM;
     }
     spmQEMUInputReadCommandline(def, input);
@@ -1621,6 +1638,107 @@ spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx)
 }
 
 
+int
+spmQEMULayoutGetLaunchData(const spmQEMULayout *layout, const spmQEMULayoutInput *input,
+                           spmLaunchData **launch)
+{
+    g_autoptr(spmLaunchData) data = NULL;
+    size_t i;
+
+    *launch = NULL;
+    switch (layout->form) {
+    case SPM_FORM_SP_MEM:
+        data = spmLaunchDataNew(SPM_FORM_SP_MEM);
+        data->maxmem = layout->maxMem;
+        data->slots = layout->slots;
+        for (i = 0; i < layout->nspmems; i++) {
+            const spmQEMULayoutSpMem *sp = &layout->spmems[i];
+            spmLaunchNode *node = spmLaunchDataAddNode(data, sp->node);
+
+            if (!node)
+                return -1;
+            node->memmap = SPM_MEMMAP_SPM;
+            node->size = sp->size;
+            node->addr = sp->addr;
+        }
+        break;
+    case SPM_FORM_MEMMAP_TYPE:
+        data = spmLaunchDataNew(SPM_FORM_MEMMAP_TYPE);
+        for (i = 0; i < input->nnodes; i++) {
+            const spmQEMULayoutNode *cell = &input->nodes[i];
+            spmLaunchNode *node;
+
+            if (cell->memmap == SPM_MEMMAP_NORMAL)
+                continue;
+            if (!(node = spmLaunchDataAddNode(data, cell->id)))
+                return -1;
+            node->memmap = cell->memmap;
+            /* the backend size: libvirt rounds cells up to 1 MiB */
+            node->size = cell->size;
+        }
+        break;
+    case SPM_FORM_NONE:
+        /* the layout has a form exactly when some cell is typed */
+        return 0;
+    case SPM_FORM_LAST:
+    default:
+        spmReportError(SPM_ERR_INTERNAL_ERROR, _("layout with the unknown SPM form '%1$u'"),
+                       layout->form);
+        return -1;
+    }
+
+    if (spmLaunchDataValidate(data) < 0)
+        return -1;
+    *launch = g_steal_pointer(&data);
+    return 0;
+}
+
+
+char *
+spmQEMULayoutFormatLibvirtMemoryArg(const spmQEMULayoutInput *in)
+{
+    unsigned long long initial = 0;
+    size_t i;
+
+    for (i = 0; i < in->nnodes; i++)
+        initial += in->nodes[i].size;
+    if (in->hasMaxMemory)
+        return g_strdup_printf("size=%lluk,slots=%u,maxmem=%lluk", initial / SPM_KIB, in->slots,
+                               in->maxMemory / SPM_KIB);
+    return g_strdup_printf("%llu", initial / SPM_MIB);
+}
+
+
+/*
+ * The -m and sp-mem -device values QEMU receives: libvirt's -m, then what
+ * the shim makes of it and of the launch data define stores, through the
+ * shim's own formatters.
+ */
+static int
+spmQEMULayoutFormatArgs(spmQEMULayout *layout, const spmQEMULayoutInput *in)
+{
+    g_autoptr(spmLaunchData) launch = NULL;
+    g_autofree char *libvirtMemory = spmQEMULayoutFormatLibvirtMemoryArg(in);
+    size_t i;
+
+    if (spmQEMULayoutGetLaunchData(layout, in, &launch) < 0)
+        return -1;
+    if (!launch || launch->form != SPM_FORM_SP_MEM) {
+        layout->memoryArg = g_steal_pointer(&libvirtMemory);
+        return 0;
+    }
+    if (!(layout->memoryArg = spmQEMUFormatMemoryWithoutTyped(libvirtMemory, launch)))
+        return -1;
+    for (i = 0; i < layout->nspmems; i++) {
+        spmQEMULayoutSpMem *sp = &layout->spmems[i];
+        const spmLaunchNode *node = spmLaunchDataGetNode(launch, sp->node);
+
+        sp->device = spmQEMUFormatSpMemDevice(node->id, sp->backend, node->addr, in->deviceKeyval);
+    }
+    return 0;
+}
+
+
 spmQEMULayout *
 spmQEMULayoutCompute(const spmQEMULayoutInput *in)
 {
@@ -1801,6 +1919,8 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     out->nsrat = srat->len;
     out->srat = (spmQEMUSratEntry *)(void *)g_array_free(g_steal_pointer(&srat), FALSE);
     spmQEMULayoutGuestNodes(&ctx);
+    if (spmQEMULayoutFormatArgs(out, in) < 0)
+        return NULL;
     return g_steal_pointer(&out);
 }
 
@@ -1816,28 +1936,6 @@ spmQEMULayoutGetMemoryArgs(const spmQEMULayoutInput *input, spmQEMULayoutMemoryA
     args->maxmem = layout->maxMem;
     args->slots = layout->slots;
     return 0;
-}
-
-
-char *
-spmQEMULayoutFormatMemoryArg(const spmQEMULayout *layout)
-{
-    GString *str = g_string_new(NULL);
-
-    g_string_append_printf(str, "size=%lluk", layout->ramSize / SPM_KIB);
-    if (layout->slots > 0)
-        g_string_append_printf(str, ",slots=%u", layout->slots);
-    if (layout->maxMem > layout->ramSize || layout->slots > 0)
-        g_string_append_printf(str, ",maxmem=%lluk", layout->maxMem / SPM_KIB);
-    return g_string_free(str, FALSE);
-}
-
-
-char *
-spmQEMULayoutFormatSpMemDevice(const spmQEMULayoutSpMem *spmem)
-{
-    return g_strdup_printf("sp-mem,id=spmem-node%u,memdev=%s,node=%u,addr=0x%llx", spmem->node,
-                           spmem->backend, spmem->node, spmem->addr);
 }
 
 
@@ -1931,7 +2029,7 @@ char *
 spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *input)
 {
     g_autoptr(GString) str = g_string_new(NULL);
-    g_autofree char *marg = spmQEMULayoutFormatMemoryArg(layout);
+    const char *marg = layout->memoryArg;
     g_autofree char *ram = spmQEMUSize(layout->ramSize);
     g_autofree char *below = spmQEMUSize(layout->below4g);
     g_autofree char *above = spmQEMUSize(layout->above4g);
@@ -2087,10 +2185,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
     json_object_object_add(obj, "slots", json_object_new_int(layout->slots));
     json_object_object_add(obj, "maxmemFromDomain",
                            json_object_new_boolean(layout->maxMemFromDomain));
-    {
-        g_autofree char *marg = spmQEMULayoutFormatMemoryArg(layout);
-        json_object_object_add(obj, "arg", json_object_new_string(marg));
-    }
+    json_object_object_add(obj, "arg", json_object_new_string(layout->memoryArg));
     json_object_object_add(root, "memory", obj);
 
     obj = json_object_new_object();
@@ -2161,13 +2256,12 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
         json_object_object_add(obj, "ranges", ranges);
         json_object_object_add(obj, "srat", g_steal_pointer(&nodeSrat[i]));
         if (spm) {
-            g_autofree char *dev = spmQEMULayoutFormatSpMemDevice(spm);
             json_object *so = json_object_new_object();
 
             json_object_object_add(so, "addr", json_object_new_int64(spm->addr));
             json_object_object_add(so, "size", json_object_new_int64(spm->size));
             json_object_object_add(so, "backend", json_object_new_string(spm->backend));
-            json_object_object_add(so, "device", json_object_new_string(dev));
+            json_object_object_add(so, "device", json_object_new_string(spm->device));
             json_object_object_add(obj, "spMem", so);
         } else {
             json_object_object_add(obj, "spMem", NULL);
@@ -2308,7 +2402,7 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
     g_autoptr(GArray) content = g_array_new(FALSE, FALSE, sizeof(spmQEMUSvgSeg));
     g_autoptr(GArray) all = NULL;
     GArray *segs = content;
-    g_autofree char *marg = spmQEMULayoutFormatMemoryArg(layout);
+    const char *marg = layout->memoryArg;
     g_autofree char *title = NULL;
     g_autofree char *titleEsc = NULL;
     g_autofree char *subtitle = NULL;
