@@ -155,7 +155,8 @@ spmLayoutTestOne(const void *opaque)
     /* the -m and sp-mem arguments are what the table says */
     if (layout->nspmems > 0) {
         const char *dev = layout->spmems[0].device;
-        g_autofree char *expect = g_strdup_printf("\"addr\":%llu}", layout->spmems[0].addr);
+        g_autofree char *expect = g_strdup_printf(
+            input->deviceKeyval ? "addr=%llu" : "\"addr\":%llu}", layout->spmems[0].addr);
 
         if (!g_str_has_suffix(dev, expect)) {
             fprintf(stderr, "%s: sp-mem device '%s'\n", data->name, dev);
@@ -467,6 +468,7 @@ mymain(void)
         {"q35-old-machine", "11.1.3", 0, 0, 0},
         {"q35-phys-bits-36", "11.1.3", 0, 0, 0},
         {"q35-max-ram-below-4g", "11.1.3", 0, 0, 0},
+        {"q35-keyval-device", "11.1.3", 0, 0, LAYOUT_JSON},
         {"pc-hole64", "11.1.3", 0, 0, 0},
         {"mm-q35-basic", "10.2.2-memmap-type", 0, 0, LAYOUT_JSON},
         {"mm-pc-basic", "10.2.2-memmap-type", 0, 0, 0},
