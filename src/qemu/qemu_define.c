@@ -10,7 +10,6 @@
 #include "shim_emulator_link.h"
 #include "qemu_validate.h"
 #include "spmerror.h"
-#include "spmunits.h"
 
 #include <string.h>
 
