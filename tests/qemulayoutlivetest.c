@@ -3,10 +3,12 @@
  *
  * For each domain of qemulayoutdata/ that lays out, this starts the QEMU
  * binary named by $VIRT_SPM_TEST_QEMU paused, with the memory part of the
- * command line libvirt plus the shim produce (-m from the layout, one
- * backend and -numa node per cell, the sp-mem devices with their pinned
- * addresses right after the -numa options, then the memory devices), and
- * compares:
+ * command line libvirt plus the shim produce: libvirt's part (libvirt's -m,
+ * one backend and -numa node per cell, the memory devices) is written here,
+ * and the shim's engine rewrites it with the launch data define stores (the
+ * -m without the typed memory, the sp-mem devices with their pinned
+ * addresses right after the -numa options), which must give the layout's
+ * -m and -device values.  Then it compares:
  *   - query-memory-devices with the predicted addresses;
  *   - "info mtree" (RAM below and above 4 GiB, the device-memory window) and
  *     the host bridge's pci-hole64-start/end with the predicted map;
@@ -27,6 +29,7 @@
 #include "qemu_capabilities.h"
 #include "qemu_layout.h"
 #include "qemu_monitor_qmp.h"
+#include "shim_argv_rewrite.h"
 #include "spmerror.h"
 
 #include <errno.h>
@@ -314,7 +317,7 @@ spmLiveBuildArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, cons
                  bool qtest)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *marg = spmQEMULayoutFormatMemoryArg(layout);
+    g_autofree char *marg = spmQEMULayoutFormatLibvirtMemoryArg(in);
     bool nvdimm = false;
     size_t i;
 
@@ -371,16 +374,7 @@ spmLiveBuildArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, cons
         spmLiveArg(argv, "-object");
         spmLiveArg(argv, "%s", backend);
         spmLiveArg(argv, "-numa");
-        if (node->memmap != SPM_MEMMAP_NORMAL)
-            spmLiveArg(argv, "node,nodeid=%u%s", node->id, i == 0 ? ",cpus=0" : "");
-        else
-            spmLiveArg(argv, "node,nodeid=%u%s,memdev=%s", node->id, i == 0 ? ",cpus=0" : "", id);
-    }
-    for (i = 0; i < layout->nspmems; i++) {
-        g_autofree char *dev = spmQEMULayoutFormatSpMemDevice(&layout->spmems[i]);
-
-        spmLiveArg(argv, "-device");
-        spmLiveArg(argv, "%s", dev);
+        spmLiveArg(argv, "node,nodeid=%u%s,memdev=%s", node->id, i == 0 ? ",cpus=0" : "", id);
     }
     for (i = 0; i < in->ndevs; i++) {
         const spmQEMULayoutMemDev *d = &in->devs[i];
@@ -388,7 +382,7 @@ spmLiveBuildArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, cons
         g_autofree char *backend = spmLiveBackend(dir, id, d->size, d->backend, d->pageSize,
                                                   d->model == SPM_MEMORY_MODEL_NVDIMM);
         g_autofree char *base = d->hasBase
-            ? g_strdup_printf(",%s=%llu",
+            ? g_strdup_printf(",\"%s\":%llu",
                               d->model == SPM_MEMORY_MODEL_VIRTIO_MEM ||
                                       d->model == SPM_MEMORY_MODEL_VIRTIO_PMEM
                                   ? "memaddr"
@@ -398,29 +392,95 @@ spmLiveBuildArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, cons
 
         spmLiveArg(argv, "-object");
         spmLiveArg(argv, "%s", backend);
+        /* JSON, as libvirt 9.0 writes every -device for QEMU 11.1 */
         spmLiveArg(argv, "-device");
         switch ((spmMemoryModel)d->model) {
         case SPM_MEMORY_MODEL_NVDIMM:
-            spmLiveArg(argv, "nvdimm,id=%s,memdev=%s,node=%d,label-size=%llu%s", d->alias, id,
-                       d->node, d->labelSize, base);
+            spmLiveArg(
+                argv,
+                "{\"driver\":\"nvdimm\",\"id\":\"%s\",\"memdev\":\"%s\",\"node\":%d,\"label-size\":%llu%s}",
+                d->alias, id, d->node, d->labelSize, base);
             break;
         case SPM_MEMORY_MODEL_VIRTIO_MEM:
-            spmLiveArg(argv,
-                       "virtio-mem-pci,id=%s,memdev=%s,node=%d,block-size=%llu,requested-size=0%s",
-                       d->alias, id, d->node, d->blockSize, base);
+            spmLiveArg(
+                argv,
+                "{\"driver\":\"virtio-mem-pci\",\"id\":\"%s\",\"memdev\":\"%s\",\"node\":%d,\"block-size\":%llu,\"requested-size\":0%s}",
+                d->alias, id, d->node, d->blockSize, base);
             break;
         case SPM_MEMORY_MODEL_VIRTIO_PMEM:
-            spmLiveArg(argv, "virtio-pmem-pci,id=%s,memdev=%s%s", d->alias, id, base);
+            spmLiveArg(argv, "{\"driver\":\"virtio-pmem-pci\",\"id\":\"%s\",\"memdev\":\"%s\"%s}",
+                       d->alias, id, base);
             break;
         case SPM_MEMORY_MODEL_DIMM:
         case SPM_MEMORY_MODEL_SGX_EPC:
         case SPM_MEMORY_MODEL_LAST:
         default:
-            spmLiveArg(argv, "pc-dimm,id=%s,memdev=%s,node=%d%s", d->alias, id, d->node, base);
+            spmLiveArg(argv,
+                       "{\"driver\":\"pc-dimm\",\"id\":\"%s\",\"memdev\":\"%s\",\"node\":%d%s}",
+                       d->alias, id, d->node, base);
             break;
         }
     }
     g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
+
+/*
+ * What QEMU runs with: the command line as libvirt writes it, rewritten by
+ * the shim's engine with the launch data `virt-spm define` stores.  Its -m
+ * and sp-mem -device values must be the layout's (memoryArg, device), which
+ * come from the same formatters.  NULL with a message on stderr otherwise.
+ */
+static GPtrArray *
+spmLiveBuildShimArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, const char *dir,
+                     bool qtest)
+{
+    g_autoptr(GPtrArray) libvirtArgv = spmLiveBuildArgv(in, layout, dir, qtest);
+    g_autoptr(spmLaunchData) launch = NULL;
+    g_auto(GStrv) rewritten = NULL;
+    GPtrArray *argv = NULL;
+    size_t nspmem = 0;
+    size_t i;
+
+    if (spmQEMULayoutGetLaunchData(layout, in, &launch) < 0 ||
+        (launch &&
+         spmQEMUArgvApplyLaunchData((const char *const *)libvirtArgv->pdata, launch, &rewritten) <
+             0)) {
+        fprintf(stderr, "the shim's rewrite failed:\n");
+        spmErrorPrintAll(stderr, "qemulayoutlivetest");
+        spmErrorReset();
+        return NULL;
+    }
+    if (!launch)
+        return g_steal_pointer(&libvirtArgv);
+
+    argv = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; rewritten[i]; i++) {
+        const char *value = rewritten[i + 1];
+
+        g_ptr_array_add(argv, g_strdup(rewritten[i]));
+        if (!value)
+            continue;
+        if (SPM_STREQ(rewritten[i], "-m") && !SPM_STREQ(value, layout->memoryArg)) {
+            fprintf(stderr, "the shim wrote -m %s, the layout -m %s\n", value, layout->memoryArg);
+            g_ptr_array_free(argv, TRUE);
+            return NULL;
+        }
+        if (SPM_STREQ(rewritten[i], "-device") && strstr(value, "\"sp-mem\"") &&
+            (nspmem >= layout->nspmems || !SPM_STREQ(value, layout->spmems[nspmem++].device))) {
+            fprintf(stderr, "the shim wrote -device %s, unlike the layout\n", value);
+            g_ptr_array_free(argv, TRUE);
+            return NULL;
+        }
+    }
+    g_ptr_array_add(argv, NULL);
+    if (nspmem != layout->nspmems) {
+        fprintf(stderr, "the shim wrote %zu sp-mem devices, the layout has %zu\n", nspmem,
+                layout->nspmems);
+        g_ptr_array_free(argv, TRUE);
+        return NULL;
+    }
     return argv;
 }
 
@@ -460,7 +520,10 @@ spmLiveStart(const spmQEMULayoutInput *in, const spmQEMULayout *layout, bool qte
         *log = g_strdup(err->message);
         return NULL;
     }
-    argv = spmLiveBuildArgv(in, layout, q->dir, qtest);
+    if (!(argv = spmLiveBuildShimArgv(in, layout, q->dir, qtest))) {
+        *log = g_strdup("no command line to start QEMU with");
+        return NULL;
+    }
     if (spmTestDebug()) {
         g_autofree char *cmd = g_strjoinv(" ", (char **)argv->pdata);
         fprintf(stderr, "%s\n", cmd);
@@ -590,7 +653,7 @@ spmLiveCheckMemoryDevices(spmLiveQEMU *q, const spmQEMULayout *layout)
 
         for (j = 0; j < layout->nspmems; j++) {
             const spmQEMULayoutSpMem *spm = &layout->spmems[j];
-            g_autofree char *spmId = g_strdup_printf("spmem-node%u", spm->node);
+            g_autofree char *spmId = g_strdup_printf("spm-node%u", spm->node);
             unsigned long long node = 0;
 
             if (!SPM_STREQ(spmId, name))

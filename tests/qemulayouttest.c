@@ -154,8 +154,9 @@ spmLayoutTestOne(const void *opaque)
 
     /* the -m and sp-mem arguments are what the table says */
     if (layout->nspmems > 0) {
-        g_autofree char *dev = spmQEMULayoutFormatSpMemDevice(&layout->spmems[0]);
-        g_autofree char *expect = g_strdup_printf("addr=0x%llx", layout->spmems[0].addr);
+        const char *dev = layout->spmems[0].device;
+        g_autofree char *expect = g_strdup_printf(
+            input->deviceKeyval ? "addr=%llu" : "\"addr\":%llu}", layout->spmems[0].addr);
 
         if (!g_str_has_suffix(dev, expect)) {
             fprintf(stderr, "%s: sp-mem device '%s'\n", data->name, dev);
@@ -270,7 +271,7 @@ spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
     g_autoptr(spmQEMULayoutInput) in = spmLayoutTestInputNew(4, 2, 0);
     spmQEMULayoutMemoryArgs args = {0};
     g_autoptr(spmQEMULayout) layout = NULL;
-    g_autofree char *marg = NULL;
+    const char *marg;
 
     if (spmQEMULayoutGetMemoryArgs(in, &args) < 0)
         return -1;
@@ -280,7 +281,7 @@ spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
         return -1;
     }
     layout = spmQEMULayoutCompute(in);
-    marg = spmQEMULayoutFormatMemoryArg(layout);
+    marg = layout->memoryArg;
     if (!SPM_STREQ(marg, "size=8388608k,maxmem=16908288k")) {
         fprintf(stderr, "-m %s\n", marg);
         return -1;
@@ -467,6 +468,7 @@ mymain(void)
         {"q35-old-machine", "11.1.3", 0, 0, 0},
         {"q35-phys-bits-36", "11.1.3", 0, 0, 0},
         {"q35-max-ram-below-4g", "11.1.3", 0, 0, 0},
+        {"q35-keyval-device", "11.1.3", 0, 0, LAYOUT_JSON},
         {"pc-hole64", "11.1.3", 0, 0, 0},
         {"mm-q35-basic", "10.2.2-memmap-type", 0, 0, LAYOUT_JSON},
         {"mm-pc-basic", "10.2.2-memmap-type", 0, 0, 0},

@@ -810,4 +810,3 @@ spmDomainDefDevicesMemoryKiB(const spmDomainDef *def)
         sum += def->mems[i].sizeKiB;
     return sum;
 }
-

@@ -10,7 +10,6 @@
 #include "shim_emulator_link.h"
 #include "qemu_validate.h"
 #include "spmerror.h"
-#include "spmunits.h"
 
 #include <string.h>
 
@@ -42,9 +41,6 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
 {
     g_autoptr(spmQEMULayoutInput) input = NULL;
     g_autoptr(spmQEMULayout) layout = NULL;
-    g_autoptr(spmLaunchData) data = NULL;
-    spmForm form = spmQEMUCapsGetSpmForm(caps);
-    size_t i;
 
     *launch = NULL;
     if (spmQEMUValidateDomainDef(def, caps) > 0)
@@ -55,49 +51,13 @@ spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
     if (!(input = spmQEMULayoutInputFromDomain(def, caps, host)) ||
         !(layout = spmQEMULayoutCompute(input)))
         return -1;
-
-    switch (form) {
-    case SPM_FORM_SP_MEM:
-        data = spmLaunchDataNew(SPM_FORM_SP_MEM);
-        data->maxmem = layout->maxMem;
-        data->slots = layout->slots;
-        for (i = 0; i < layout->nspmems; i++) {
-            const spmQEMULayoutSpMem *sp = &layout->spmems[i];
-            spmLaunchNode *node = spmLaunchDataAddNode(data, sp->node);
-
-            if (!node)
-                return -1;
-            node->memmap = SPM_MEMMAP_SPM;
-            node->size = sp->size;
-            node->addr = sp->addr;
-        }
-        break;
-    case SPM_FORM_MEMMAP_TYPE:
-        data = spmLaunchDataNew(SPM_FORM_MEMMAP_TYPE);
-        for (i = 0; i < def->numa.ncells; i++) {
-            const spmNumaCell *cell = &def->numa.cells[i];
-            spmLaunchNode *node;
-
-            if (cell->memmap == SPM_MEMMAP_NORMAL)
-                continue;
-            if (!(node = spmLaunchDataAddNode(data, cell->id)))
-                return -1;
-            node->memmap = cell->memmap;
-            /* libvirt rounds cells up to 1 MiB before it sizes the backend */
-            node->size = SPM_ROUND_UP(cell->memKiB * 1024, SPM_MIB);
-        }
-        break;
-    case SPM_FORM_NONE:
-    case SPM_FORM_LAST:
-    default:
+    if (spmQEMULayoutGetLaunchData(layout, input, launch) < 0)
+        return -1;
+    if (!*launch) {
         spmReportError(SPM_ERR_INTERNAL_ERROR, "%s",
                        _("typed cells passed the capability check on a QEMU without any SPM form"));
         return -1;
     }
-
-    if (spmLaunchDataValidate(data) < 0)
-        return -1;
-    *launch = g_steal_pointer(&data);
     return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "domain_conf.h"
 #include "qemu_capabilities.h"
 #include "qemu_domain.h"
+#include "shim_launch_data.h"
 
 #include <json.h>
 
@@ -151,8 +152,9 @@ struct _spmQEMULayoutInput {
     unsigned int physBits;
 
     spmForm form;
-    char *emulator; /* the QEMU binary, for messages; NULL: unknown */
-    bool hmat;      /* <interconnects>: libvirt turns HMAT on */
+    bool deviceKeyval; /* the shim writes sp-mem -device options as key=value */
+    char *emulator;    /* the QEMU binary, for messages; NULL: unknown */
+    bool hmat;         /* <interconnects>: libvirt turns HMAT on */
 
     bool hasMaxMemory; /* <maxMemory> given */
     unsigned long long maxMemory;
@@ -249,6 +251,7 @@ typedef struct {
     unsigned long long size;
     unsigned long long align;
     char *backend; /* "ram-nodeN", libvirt's backend id for the cell */
+    char *device;  /* the value of the -device option QEMU receives */
 } spmQEMULayoutSpMem;
 
 typedef struct {
@@ -267,6 +270,7 @@ struct _spmQEMULayout {
     spmForm form;
 
     /* -m as the shim passes it */
+    char *memoryArg;            /* the value of the -m option QEMU receives */
     unsigned long long ramSize; /* R: size= (Σ cells that are boot RAM) */
     unsigned long long maxMem;  /* M: maxmem=, == ramSize when there is none */
     unsigned int slots;         /* S: slots= */
@@ -327,10 +331,22 @@ typedef struct {
  */
 int spmQEMULayoutGetMemoryArgs(const spmQEMULayoutInput *input, spmQEMULayoutMemoryArgs *args);
 
-/* "size=2097152k,maxmem=4194304k" (plus ",slots=N" when N > 0): the -m argument. */
-char *spmQEMULayoutFormatMemoryArg(const spmQEMULayout *layout);
-/* "sp-mem,id=spmem-node1,memdev=ram-node1,node=1,addr=0x100000000": the -device argument. */
-char *spmQEMULayoutFormatSpMemDevice(const spmQEMULayoutSpMem *spmem);
+/*
+ * The launch data `virt-spm define` stores for @layout of @input: NULL (and
+ * 0) when no cell is typed.  The layout's -m and -device arguments
+ * (memoryArg, spmems[].device) are the shim's rewrite of this launch data.
+ */
+int spmQEMULayoutGetLaunchData(const spmQEMULayout *layout, const spmQEMULayoutInput *input,
+                               spmLaunchData **launch);
+
+/*
+ * The value of the -m option libvirt 9.0 writes for @input, before the shim
+ * (qemuBuildMemCommandLine): "size=Xk,slots=N,maxmem=Yk" when the domain has
+ * <maxMemory>, else the initial memory in MiB; the initial memory is the sum
+ * of the cells (each rounded up to 1 MiB), or <memory> less the memory
+ * devices without <numa>.
+ */
+char *spmQEMULayoutFormatLibvirtMemoryArg(const spmQEMULayoutInput *input);
 
 /* Readable table: the machine summary, per-node ranges, E820 and SRAT. */
 char *spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *input);

@@ -703,8 +703,9 @@ spmQEMUArgvCheckBackend(spmQEMUArgv *qargv, unsigned int node, const char *memde
     return 0;
 }
 
-static char *
-spmQEMUFormatSpMem(unsigned int node, const char *memdev, unsigned long long addr, bool keyval)
+char *
+spmQEMUFormatSpMemDevice(unsigned int node, const char *memdev, unsigned long long addr,
+                         bool keyval)
 {
     GString *buf = g_string_new(NULL);
 
@@ -722,12 +723,10 @@ spmQEMUFormatSpMem(unsigned int node, const char *memdev, unsigned long long add
     return g_string_free(buf, FALSE);
 }
 
-/* -m without the typed memory; see the header for the rules. */
-static int
-spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned long long typed)
+char *
+spmQEMUFormatMemoryWithoutTyped(const char *libvirtMemory, const spmLaunchData *data)
 {
     g_autoptr(spmKeyval) kv = NULL;
-    const char *str;
     const char *sizeStr;
     const char *maxmemStr;
     const char *slotsStr;
@@ -736,25 +735,29 @@ spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned
     unsigned long long libvirtMaxmem = 0;
     unsigned int slots = data->slots;
     unsigned int libvirtSlots = 0;
+    unsigned long long typed = 0;
     unsigned long long ram;
     size_t i;
 
-    if (qargv->nmem != 1) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("QEMU's command line has %1$zu '-m' options, expected one"), qargv->nmem);
-        return -1;
+    for (i = 0; i < data->nnodes; i++) {
+        if (typed > G_MAXUINT64 - data->nodes[i].size) {
+            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
+                           _("the typed NUMA node sizes overflow"));
+            return NULL;
+        }
+        typed += data->nodes[i].size;
     }
-    str = spmQEMUArgvGet(qargv, qargv->memIdx);
-    if (spmKeyvalParse(str, "size", &kv) < 0)
-        return -1;
+
+    if (spmKeyvalParse(libvirtMemory, "size", &kv) < 0)
+        return NULL;
     for (i = 0; i < kv->npairs; i++) {
         const char *key = kv->pairs[i].key;
 
         if ((!SPM_STREQ(key, "size") && !SPM_STREQ(key, "maxmem") && !SPM_STREQ(key, "slots")) ||
             !kv->pairs[i].value || spmKeyvalCount(kv, key) != 1) {
             spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"),
-                           str);
-            return -1;
+                           libvirtMemory);
+            return NULL;
         }
     }
     sizeStr = spmKeyvalGet(kv, "size");
@@ -764,15 +767,16 @@ spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned
     if (!sizeStr || !spmParseNumber(sizeStr, SPM_NUMBER_SIZE, SPM_MIB, &size) ||
         (maxmemStr && !spmParseNumber(maxmemStr, SPM_NUMBER_SIZE, 0, &libvirtMaxmem)) ||
         (slotsStr && !spmParseUInt(slotsStr, 0, &libvirtSlots))) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"), str);
-        return -1;
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-m %1$s'"),
+                       libvirtMemory);
+        return NULL;
     }
 
     if (typed >= size) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                        _("the typed NUMA nodes (%1$llu bytes) leave no RAM of '-m %2$s'"), typed,
-                       str);
-        return -1;
+                       libvirtMemory);
+        return NULL;
     }
     ram = size - typed;
     maxmem = MAX(maxmem, libvirtMaxmem);
@@ -781,23 +785,35 @@ spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data, unsigned
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                        _("maxmem %1$llu bytes cannot hold RAM %2$llu plus SPM %3$llu bytes"),
                        maxmem, ram, typed);
-        return -1;
+        return NULL;
     }
     if (ram % SPM_KIB != 0 || maxmem % SPM_KIB != 0) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                        _("RAM %1$llu and maxmem %2$llu bytes of '-m %3$s' are not KiB multiples"),
-                       ram, maxmem, str);
-        return -1;
+                       ram, maxmem, libvirtMemory);
+        return NULL;
     }
 
     if (slots > 0)
-        spmQEMUArgvReplace(qargv, qargv->memIdx,
-                           g_strdup_printf("size=%lluk,slots=%u,maxmem=%lluk", ram / SPM_KIB, slots,
-                                           maxmem / SPM_KIB));
-    else
-        spmQEMUArgvReplace(
-            qargv, qargv->memIdx,
-            g_strdup_printf("size=%lluk,maxmem=%lluk", ram / SPM_KIB, maxmem / SPM_KIB));
+        return g_strdup_printf("size=%lluk,slots=%u,maxmem=%lluk", ram / SPM_KIB, slots,
+                               maxmem / SPM_KIB);
+    return g_strdup_printf("size=%lluk,maxmem=%lluk", ram / SPM_KIB, maxmem / SPM_KIB);
+}
+
+/* -m without the typed memory; see the header for the rules. */
+static int
+spmQEMUArgvRewriteMemory(spmQEMUArgv *qargv, const spmLaunchData *data)
+{
+    char *memory;
+
+    if (qargv->nmem != 1) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("QEMU's command line has %1$zu '-m' options, expected one"), qargv->nmem);
+        return -1;
+    }
+    if (!(memory = spmQEMUFormatMemoryWithoutTyped(spmQEMUArgvGet(qargv, qargv->memIdx), data)))
+        return -1;
+    spmQEMUArgvReplace(qargv, qargv->memIdx, memory);
     return 0;
 }
 
@@ -834,7 +850,6 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
     g_autoptr(spmQEMUArgv) qargv = NULL;
     g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
     bool spmem = data->form == SPM_FORM_SP_MEM;
-    unsigned long long typed = 0;
     size_t launchIdx;
     size_t mark;
     size_t i;
@@ -889,14 +904,9 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
             return -1;
 
         if (spmem) {
-            if (typed > G_MAXUINT64 - lnode->size) {
-                spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                               _("the typed NUMA node sizes overflow"));
-                return -1;
-            }
-            typed += lnode->size;
             g_ptr_array_add(
-                devices, spmQEMUFormatSpMem(lnode->id, memdev, lnode->addr, qargv->keyvalDevice));
+                devices,
+                spmQEMUFormatSpMemDevice(lnode->id, memdev, lnode->addr, qargv->keyvalDevice));
             spmKeyvalRemove(node->kv, "memdev");
         } else {
             spmKeyvalAppend(node->kv, "memmap-type", spmMemmapTypeToString(lnode->memmap));
@@ -907,7 +917,7 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
     if (spmem) {
         size_t pos = qargv->lastNumaIdx + 1;
 
-        if (spmQEMUArgvRewriteMemory(qargv, data, typed) < 0)
+        if (spmQEMUArgvRewriteMemory(qargv, data) < 0)
             return -1;
         for (i = 0; i < devices->len; i++) {
             g_ptr_array_insert(qargv->args, pos++, g_strdup("-device"));

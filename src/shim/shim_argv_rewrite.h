@@ -50,6 +50,24 @@ int spmQEMUArgvFindLaunchData(const char *const *argv, size_t *idx);
 int spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, char ***newargv);
 
 /*
+ * The value of the -device option that gives guest NUMA node @node the
+ * sp-mem device on backend @memdev at guest-physical address @addr, as the
+ * rewrite inserts it: JSON, or key=value when @keyval (see the top of this
+ * file for when the rewrite picks which).
+ */
+char *spmQEMUFormatSpMemDevice(unsigned int node, const char *memdev, unsigned long long addr,
+                               bool keyval);
+
+/*
+ * The value of -m that the sp-mem form gives QEMU instead of libvirt's
+ * @libvirtMemory (the value of libvirt's -m): without the typed memory of
+ * @data, with @data's maxmem and slots (see the top of this file for the
+ * rules).  NULL with an error reported when @libvirtMemory does not parse or
+ * cannot hold the typed memory.
+ */
+char *spmQEMUFormatMemoryWithoutTyped(const char *libvirtMemory, const spmLaunchData *data);
+
+/*
  * The shim's whole job: returns 0 and *@newargv = NULL when @argv has no
  * launch data (pass it through untouched); 1 and the rewritten argv, without
  * the launch-data arguments, when it has; -1 with an error reported when the
