@@ -15,6 +15,7 @@
 #include "shim_emulator_link.h"
 #include "shim_typed_domains.h"
 #include "spmargv.h"
+#include "spmbuildtree.h"
 #include "spmerror.h"
 #include "spmuuid.h"
 
@@ -32,11 +33,10 @@ static char *
 spmCliShimPath(void)
 {
     const char *env = getenv("VIRT_SPM_SHIM");
-    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 
     if (env && *env)
         return g_strdup(env);
-    if (exe && g_str_has_prefix(exe, SPM_BUILD_ROOT "/"))
+    if (spmRunningFromBuildTree())
         return g_build_filename(SPM_BUILD_ROOT, "tools", "virt-spm-shim", NULL);
     return g_strdup(SPM_SHIM_PATH);
 }
