@@ -16,7 +16,14 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
-const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
+typedef struct {
+    spmExitCode code;
+    const char *name;    /* "invalid-config" */
+    const char *meaning; /* one line, for --help and the documentation */
+} spmCliExitCodeInfo;
+
+/* Every exit code, indexed by its value. */
+static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
     {SPM_EXIT_OK, "ok", N_("success (warnings may have been printed)")},
     {SPM_EXIT_INVALID_CONFIG, "invalid-config",
      N_("the configuration breaks a rule (semantic, capability or layout)")},
@@ -66,31 +73,32 @@ spmCliArgsFree(spmCliArgs *args)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmCliArgs, spmCliArgsFree);
 
-/* The index of option --@name of the verb; a name the verb does not
- * declare is a bug in virt-spm. */
+/* The index of option --@name of the verb, a flag (G_OPTION_ARG_NONE) when
+ * @flag, else one with a value.  A name the verb does not declare so is a
+ * bug in virt-spm. */
 static size_t
-spmCliArgsFind(const spmCliArgs *args, const char *name, GOptionArg arg)
+spmCliArgsFind(const spmCliArgs *args, const char *name, bool flag)
 {
+    const GOptionEntry *options = args->cmd->options;
     size_t i;
 
-    for (i = 0; args->cmd->options[i].long_name; i++) {
-        if (SPM_STREQ(args->cmd->options[i].long_name, name) &&
-            (args->cmd->options[i].arg == G_OPTION_ARG_NONE) == (arg == G_OPTION_ARG_NONE))
+    for (i = 0; options[i].long_name; i++) {
+        if (SPM_STREQ(options[i].long_name, name) && (options[i].arg == G_OPTION_ARG_NONE) == flag)
             return i;
     }
-    g_error("virt-spm %s has no option '--%s' of that kind", args->cmd->name, name);
+    g_error("virt-spm %s declares no %s --%s", args->cmd->name, flag ? "flag" : "option", name);
 }
 
 bool
 spmCliArgsFlag(const spmCliArgs *args, const char *name)
 {
-    return args->values[spmCliArgsFind(args, name, G_OPTION_ARG_NONE)].flag;
+    return args->values[spmCliArgsFind(args, name, true)].flag;
 }
 
 const char *
 spmCliArgsString(const spmCliArgs *args, const char *name)
 {
-    return args->values[spmCliArgsFind(args, name, G_OPTION_ARG_STRING)].string;
+    return args->values[spmCliArgsFind(args, name, false)].string;
 }
 
 const char *

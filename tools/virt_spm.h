@@ -8,7 +8,9 @@
 
 #include "spminternal.h"
 
-/* The exit codes; spmCliExitCodes[] says what each means. */
+/* The exit codes; spmCliExitCodes[] in virt-spm.c says what each means
+ * (virt-spm --help prints it, tests/virtspmdocstest.py checks README.md and
+ * docs/virt-spm.rst against that output). */
 typedef enum {
     SPM_EXIT_OK = 0,
     SPM_EXIT_INVALID_CONFIG = 1,
@@ -22,18 +24,6 @@ typedef enum {
 
     SPM_EXIT_LAST
 } spmExitCode;
-
-typedef struct _spmCliExitCodeInfo spmCliExitCodeInfo;
-struct _spmCliExitCodeInfo {
-    spmExitCode code;
-    const char *name;    /* "invalid-config" */
-    const char *meaning; /* one line, for --help and the documentation */
-};
-
-/* Every exit code in order, indexed by its value.  virt-spm --help prints
- * it; tests/virtspmdocstest.py checks README.md and docs/virt-spm.rst
- * against that output. */
-extern const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST];
 
 typedef struct _spmCliContext spmCliContext;
 struct _spmCliContext {
