@@ -5,6 +5,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
+import shutil
 import sys
 import tempfile
 
@@ -17,7 +18,18 @@ CAPS_11 = tap.src_path("tests", "qemucapabilitiesdata", "caps_11.1.3_x86_64.repl
 CAPS_MEMMAP = tap.src_path("tests", "qemucapabilitiesdata", "caps_10.2.2-memmap-type_x86_64.replies")
 CAPS_72 = tap.src_path("tests", "qemucapabilitiesdata", "caps_7.2.22_x86_64.replies")
 
+REPLAY_HELPER = tap.build_path("tests", "qemureplayhelper")
+
 EXIT_OK, EXIT_INVALID, EXIT_SCHEMA, EXIT_USAGE, EXIT_IO, EXIT_MALFORMED = 0, 1, 2, 3, 4, 5
+
+# a q35 domain with a DIMM on its normal cell beside the typed one
+DIMM_DOMAIN_EDITS = [
+    ("<memory unit='GiB'>3</memory>",
+     "<maxMemory slots='2' unit='GiB'>8</maxMemory>\n  <memory unit='GiB'>4</memory>"),
+    ("<serial type='pty'/>",
+     "<memory model='dimm'><target><size unit='GiB'>1</size><node>0</node></target></memory>\n"
+     "    <serial type='pty'/>"),
+]
 
 
 def run(args, stdin=None):
@@ -193,6 +205,95 @@ def t_warning_exit_ok():
     # the firmware warning is printed but does not fail validation
     p = expect(["validate", "--caps", CAPS_11, EXAMPLE], EXIT_OK)
     assert "warning:" in p.stderr and "error:" not in p.stderr, p.stderr
+
+
+def dimm_domain_text(emulator=None):
+    text = example_text()
+    for old, new in DIMM_DOMAIN_EDITS:
+        assert old in text, old
+        text = text.replace(old, new)
+    if emulator:
+        text = text.replace("<emulator>/usr/bin/qemu-system-x86_64</emulator>",
+                            "<emulator>%s</emulator>" % emulator)
+    return text
+
+
+def stderr_lines(p, prefix):
+    return [line for line in p.stderr.splitlines() if line.startswith(prefix)]
+
+
+def same_refusal(verbs, path, code, message, env=None):
+    """Each of @verbs (argument lists ending before FILE) refuses @path with
+    @code and the same error lines, among them @message."""
+    errors = None
+    for verb in verbs:
+        p = tap.expect([VIRT_SPM] + verb + [path], code, [message], env=env)
+        assert p.stdout == "", (verb, p.stdout)
+        if errors is None:
+            errors = stderr_lines(p, "error:")
+        assert stderr_lines(p, "error:") == errors, (verb, p.stderr, errors)
+
+
+def with_recorded_qemu(replies, func):
+    """@func(emulator, env): a QEMU binary that answers virt-spm's probe from
+    @replies (tests/qemureplayhelper), with its own capabilities cache."""
+    if not os.access(REPLAY_HELPER, os.X_OK):
+        raise tap.Skip("%s is not built" % REPLAY_HELPER)
+    tmp = tempfile.mkdtemp(prefix="virtspmclitest-")
+    try:
+        emulator = os.path.join(tmp, "qemu-system-x86_64")
+        with open(emulator, "w") as f:
+            f.write('#!/bin/sh\nexec "%s" --replies "%s" -- "$@"\n' % (REPLAY_HELPER, replies))
+        os.chmod(emulator, 0o755)
+        env = dict(os.environ, VIRT_SPM_CACHE_DIR=os.path.join(tmp, "cache"),
+                   VIRT_SPM_EMULATOR_DIR=os.path.join(tmp, "emulators"))
+        func(emulator, env)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+SP_MEM_DIMM_REFUSAL = "cannot be used beside typed cells with QEMU's sp-mem form"
+
+
+def t_layout_refuses_dimm_like_validate():
+    # the sp-mem form (QEMU 11.1.3): no memory device beside typed cells
+    with_file(dimm_domain_text(), lambda p: same_refusal(
+        [["validate", "--caps", CAPS_11], ["layout", "--caps", CAPS_11],
+         ["layout", "--json", "--caps", CAPS_11]], p, EXIT_INVALID, SP_MEM_DIMM_REFUSAL))
+    # the memmap-type form has no such limit
+    with_file(dimm_domain_text(), lambda p: expect(
+        ["layout", "--caps", CAPS_MEMMAP, p], EXIT_OK, out_contains=["memmap-type"]))
+
+
+def t_layout_uses_domain_emulator_like_define():
+    # the domain's <emulator> answers as the recorded QEMU 11.1.3
+    def check(emulator, env):
+        with_file(dimm_domain_text(emulator), lambda p: same_refusal(
+            [["validate"], ["layout"], ["layout", "--no-cache"], ["define", "--print-xml"]],
+            p, EXIT_INVALID, SP_MEM_DIMM_REFUSAL, env=env))
+        plain = example_text().replace("/usr/bin/qemu-system-x86_64", emulator)
+        with_file(plain, lambda p: tap.expect([VIRT_SPM, "layout", p], EXIT_OK,
+                                              out_contains=["SPM form sp-mem"], env=env))
+    with_recorded_qemu(CAPS_11, check)
+
+
+def t_layout_honours_emulator():
+    # the example names Debian's QEMU 7.2 (no SPM interface): layout refuses
+    # its typed cell as validate does (exit 1), or, without that QEMU, fails
+    # to probe it as validate does (exit 6)
+    v = run(["validate", EXAMPLE])
+    assert v.returncode in (EXIT_INVALID, 6), v
+    same_refusal([["validate"], ["layout"]], EXAMPLE, v.returncode, "error:")
+    same_refusal([["validate", "--caps", CAPS_72], ["layout", "--caps", CAPS_72]], EXAMPLE,
+                 EXIT_INVALID, "(7.2.22) offers no SPM interface")
+
+
+def t_layout_usage():
+    expect(["layout", "--caps", CAPS_11, "--emulator", "/bin/true", EXAMPLE], EXIT_USAGE,
+           ["--emulator and --caps exclude each other", "Try 'virt-spm layout --help'"])
+    expect(["layout", "--help"], EXIT_OK, out_contains=["--no-cache", "--emulator", "--caps"])
+    expect(["layout", "--caps", CAPS_11, "--no-cache", EXAMPLE], EXIT_OK,
+           out_contains=["SPM form sp-mem"])
 
 
 if __name__ == "__main__":

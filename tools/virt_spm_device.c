@@ -86,30 +86,16 @@ spmCliCheckAttach(virDomainPtr dom, bool inactive, xmlNodePtr device, bool noCac
     return SPM_EXIT_OK;
 }
 
-int
-spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
+static int
+spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "attach-device",
-        "[--live] [--config] [--current] [--persistent] [--no-cache] DOMAIN FILE|-",
-        N_("Attach a device from an XML file, as virsh attach-device. A memory device for a domain with typed cells is checked first (no memory on a typed cell, running or not; the layout with the new device), and a persistent change is defined as 'define' does it."),
-        NULL,
-    };
-    gboolean live = FALSE;
-    gboolean config = FALSE;
-    gboolean current = FALSE;
-    gboolean persistent = FALSE;
-    gboolean noCache = FALSE;
-    GOptionEntry entries[] = {
-        {"live", 0, 0, G_OPTION_ARG_NONE, &live, N_("affect the running domain"), NULL},
-        {"config", 0, 0, G_OPTION_ARG_NONE, &config, N_("affect the persistent domain"), NULL},
-        {"current", 0, 0, G_OPTION_ARG_NONE, &current,
-         N_("affect the running domain if it runs, else the persistent one (the default)"), NULL},
-        {"persistent", 0, 0, G_OPTION_ARG_NONE, &persistent,
-         N_("affect the persistent domain, and the running one if it runs"), NULL},
-        SPM_CLI_OPTION_NO_CACHE(noCache),
-        SPM_CLI_OPTIONS_END,
-    };
+    const char *domain = spmCliArgsPositional(args, 0);
+    const char *file = spmCliArgsPositional(args, 1);
+    bool live = spmCliArgsFlag(args, "live");
+    bool config = spmCliArgsFlag(args, "config");
+    bool current = spmCliArgsFlag(args, "current");
+    bool persistent = spmCliArgsFlag(args, "persistent");
+    bool noCache = spmCliArgsFlag(args, "no-cache");
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(virDomain) defined = NULL;
@@ -122,29 +108,26 @@ spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
     xmlNodePtr device;
     size_t len = 0;
     int active;
-    int rc;
+    int rc = SPM_EXIT_OK;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 2, 2)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
-    if (current && (live || config || persistent)) {
-        spmReportError(SPM_ERR_INVALID_ARG, "%s",
-                       _("--current cannot be combined with --live, --config or --persistent"));
-        return spmCliFinish(ctx, SPM_EXIT_USAGE);
-    }
-    if (spmFileReadAll(argv[2], SPM_FILE_READ_MAX, &devxml, &len) < 0)
+    if (current && (live || config || persistent))
+        return spmCliUsageError(
+            ctx, cmd, "%s",
+            _("--current cannot be combined with --live, --config or --persistent"));
+    if (spmFileReadAll(file, SPM_FILE_READ_MAX, &devxml, &len) < 0)
         return spmCliFinish(ctx, SPM_EXIT_IO);
-    if (!(devdoc = spmXMLParse(devxml, len, argv[2])))
+    if (!(devdoc = spmXMLParse(devxml, len, file)))
         return spmCliFinish(ctx, SPM_EXIT_MALFORMED);
     device = xmlDocGetRootElement(devdoc);
 
-    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, domain)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     if ((active = virDomainIsActive(dom)) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's state"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
     if (persistent) {
-        config = TRUE;
+        config = true;
         live = active > 0;
     } else if (!live && !config) {
         live = active > 0;
@@ -190,7 +173,30 @@ spmCmdAttachDevice(spmCliContext *ctx, int argc, char **argv)
 refused:
     spmReportError(
         SPM_ERR_OPERATION_INVALID,
-        _("memory device from '%1$s' not attached to domain '%2$s'; nothing was changed"), argv[2],
+        _("memory device from '%1$s' not attached to domain '%2$s'; nothing was changed"), file,
         virDomainGetName(dom));
     return spmCliFinish(ctx, rc);
 }
+
+static const GOptionEntry spmCliAttachDeviceOptions[] = {
+    {"live", 0, 0, G_OPTION_ARG_NONE, NULL, N_("affect the running domain"), NULL},
+    {"config", 0, 0, G_OPTION_ARG_NONE, NULL, N_("affect the persistent domain"), NULL},
+    {"current", 0, 0, G_OPTION_ARG_NONE, NULL,
+     N_("affect the running domain if it runs, else the persistent one (the default)"), NULL},
+    {"persistent", 0, 0, G_OPTION_ARG_NONE, NULL,
+     N_("affect the persistent domain, and the running one if it runs"), NULL},
+    SPM_CLI_OPTION_NO_CACHE,
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdAttachDevice = {
+    .name = "attach-device",
+    .handler = spmCmdAttachDevice,
+    .options = spmCliAttachDeviceOptions,
+    .synopsis = "[--live] [--config] [--current] [--persistent] [--no-cache] DOMAIN FILE|-",
+    .summary = N_("attach a device; memory devices of SPM domains are checked first"),
+    .description = N_(
+        "Attach a device from an XML file, as virsh attach-device. A memory device for a domain with typed cells is checked first (no memory on a typed cell, running or not; the layout with the new device), and a persistent change is defined as 'define' does it."),
+    .minargs = 2,
+    .maxargs = 2,
+};

@@ -15,6 +15,7 @@
 #include "shim_emulator_link.h"
 #include "shim_typed_domains.h"
 #include "spmargv.h"
+#include "spmbuildtree.h"
 #include "spmerror.h"
 #include "spmuuid.h"
 
@@ -32,11 +33,10 @@ static char *
 spmCliShimPath(void)
 {
     const char *env = getenv("VIRT_SPM_SHIM");
-    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 
     if (env && *env)
         return g_strdup(env);
-    if (exe && g_str_has_prefix(exe, SPM_BUILD_ROOT "/"))
+    if (spmRunningFromBuildTree())
         return g_build_filename(SPM_BUILD_ROOT, "tools", "virt-spm-shim", NULL);
     return g_strdup(SPM_SHIM_PATH);
 }
@@ -65,14 +65,18 @@ spmCliPrepareDef(const spmDomainDef *def, bool noCache, char **realEmulator, spm
 {
     g_autoptr(spmQEMUCaps) caps = NULL;
 
-    *realEmulator = spmQEMUDefineRealEmulator(def);
+    *realEmulator = NULL;
     *launch = NULL;
-    if (spmDomainDefCountTypedCells(def) > 0) {
-        if (!(caps = spmQEMUCapsLookup(*realEmulator, noCache ? SPM_QEMU_CAPS_NO_CACHE : 0)))
+    if (spmDomainDefCountTypedCells(def) == 0) {
+        /* libvirt alone probes the emulator of a domain without typed cells */
+        if (!(*realEmulator = spmQEMUDefineRealEmulator(def)))
             return SPM_EXIT_EMULATOR;
-        if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
-            return SPM_EXIT_INVALID_CONFIG;
+        return SPM_EXIT_OK;
     }
+    if (!(caps = spmCliLoadDomainQEMUCaps(def, NULL, NULL, noCache, realEmulator)))
+        return SPM_EXIT_EMULATOR;
+    if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
+        return SPM_EXIT_INVALID_CONFIG;
     return SPM_EXIT_OK;
 }
 
@@ -178,23 +182,10 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
     return SPM_EXIT_OK;
 }
 
-int
-spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
+static int
+spmCmdDefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "define",
-        "[--print-xml] [--no-cache] FILE|-",
-        N_("Validate a domain XML (schema, SPM rules, the emulator's capabilities, the memory layout) and define it in libvirt so that its typed cells survive: memmap is kept in virt-spm's metadata and the guest is launched through virt-spm's emulator shim."),
-        NULL,
-    };
-    gboolean printXML = FALSE;
-    gboolean noCache = FALSE;
-    GOptionEntry entries[] = {
-        {"print-xml", 0, 0, G_OPTION_ARG_NONE, &printXML,
-         N_("print the XML libvirt would get, define nothing"), NULL},
-        SPM_CLI_OPTION_NO_CACHE(noCache),
-        SPM_CLI_OPTIONS_END,
-    };
+    const char *path = spmCliArgsPositional(args, 0);
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmLaunchData) launch = NULL;
     g_autoptr(virConnect) conn = NULL;
@@ -203,13 +194,11 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
     g_autofree char *label = NULL;
     int rc;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
-    if ((rc = spmCliPrepareDomain(argv[1], false, noCache, &def, &realEmulator, &launch)) !=
-        SPM_EXIT_OK)
+    if ((rc = spmCliPrepareDomain(path, false, spmCliArgsFlag(args, "no-cache"), &def,
+                                  &realEmulator, &launch)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
-    if (printXML) {
+    if (spmCliArgsFlag(args, "print-xml")) {
         g_autofree char *linkPath = NULL;
         g_autofree char *xml = NULL;
 
@@ -224,66 +213,75 @@ spmCmdDefine(spmCliContext *ctx, int argc, char **argv)
 
     if (!(conn = spmCliConnect(ctx)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    label =
-        SPM_STREQ(argv[1], "-") ? g_strdup(_("standard input")) : g_strdup_printf("'%s'", argv[1]);
+    label = SPM_STREQ(path, "-") ? g_strdup(_("standard input")) : g_strdup_printf("'%s'", path);
     if ((rc = spmCliDefineDef(conn, def, realEmulator, launch, label, &dom)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
     if (!ctx->quiet)
         printf(_("Domain '%1$s' defined from %2$s\n"), virDomainGetName(dom),
-               SPM_STREQ(argv[1], "-") ? _("standard input") : argv[1]);
+               SPM_STREQ(path, "-") ? _("standard input") : path);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
-int
-spmCmdDumpxml(spmCliContext *ctx, int argc, char **argv)
+static const GOptionEntry spmCliDefineOptions[] = {
+    {"print-xml", 0, 0, G_OPTION_ARG_NONE, NULL,
+     N_("print the XML libvirt would get, define nothing"), NULL},
+    SPM_CLI_OPTION_NO_CACHE,
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdDefine = {
+    .name = "define",
+    .handler = spmCmdDefine,
+    .options = spmCliDefineOptions,
+    .synopsis = "[--print-xml] [--no-cache] FILE|-",
+    .summary = N_("validate a domain and define it in libvirt with its typed cells kept"),
+    .description = N_(
+        "Validate a domain XML (schema, SPM rules, the emulator's capabilities, the memory layout) and define it in libvirt so that its typed cells survive: memmap is kept in virt-spm's metadata and the guest is launched through virt-spm's emulator shim."),
+    .minargs = 1,
+    .maxargs = 1,
+};
+
+static int
+spmCmdDumpxml(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "dumpxml",
-        "[--inactive] [--raw] DOMAIN",
-        N_("Print a domain's XML as the user wrote it: memmap restored, the real emulator back in <emulator>, virt-spm's launch data hidden. --raw prints what libvirt holds."),
-        NULL,
-    };
-    gboolean inactive = FALSE;
-    gboolean raw = FALSE;
-    GOptionEntry entries[] = {
-        {"inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
-         N_("the persistent configuration, not the running one"), NULL},
-        {"raw", 0, 0, G_OPTION_ARG_NONE, &raw, N_("the XML exactly as libvirt holds it"), NULL},
-        SPM_CLI_OPTIONS_END,
-    };
+    unsigned int flags = spmCliArgsFlag(args, "inactive") ? VIR_DOMAIN_XML_INACTIVE : 0;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *xml = NULL;
     int rc;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
-    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+    if (!(conn = spmCliConnect(ctx)) ||
+        !(dom = spmCliLookupDomain(conn, spmCliArgsPositional(args, 0))))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
-    if ((rc = spmCliGetDomainXML(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0, !raw, &xml)) !=
-        SPM_EXIT_OK)
+    if ((rc = spmCliGetDomainXML(dom, flags, !spmCliArgsFlag(args, "raw"), &xml)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
     fputs(xml, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
-int
-spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
+static const GOptionEntry spmCliDumpxmlOptions[] = {
+    {"inactive", 0, 0, G_OPTION_ARG_NONE, NULL,
+     N_("the persistent configuration, not the running one"), NULL},
+    {"raw", 0, 0, G_OPTION_ARG_NONE, NULL, N_("the XML exactly as libvirt holds it"), NULL},
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdDumpxml = {
+    .name = "dumpxml",
+    .handler = spmCmdDumpxml,
+    .options = spmCliDumpxmlOptions,
+    .synopsis = "[--inactive] [--raw] DOMAIN",
+    .summary = N_("print a domain's XML as the user wrote it (memmap restored)"),
+    .description = N_(
+        "Print a domain's XML as the user wrote it: memmap restored, the real emulator back in <emulator>, virt-spm's launch data hidden. --raw prints what libvirt holds."),
+    .minargs = 1,
+    .maxargs = 1,
+};
+
+static int
+spmCmdDomxmlToNative(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED,
+                     const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "domxml-to-native",
-        "[--args] [--no-cache] FILE|-",
-        N_("Print the exact command line QEMU will get for a domain XML: libvirt's own (virConnectDomainXMLToNative) with the emulator shim's rewrite applied."),
-        NULL,
-    };
-    gboolean argsFormat = FALSE;
-    gboolean noCache = FALSE;
-    GOptionEntry entries[] = {
-        {"args", 0, 0, G_OPTION_ARG_NONE, &argsFormat,
-         N_("one option per line with its value, as in libvirt's .args test files"), NULL},
-        SPM_CLI_OPTION_NO_CACHE(noCache),
-        SPM_CLI_OPTIONS_END,
-    };
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmLaunchData) launch = NULL;
     g_autoptr(virConnect) conn = NULL;
@@ -298,12 +296,11 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
     size_t nenv = 0;
     int rc;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
     /* Like libvirt's own domxml-to-native, no RELAX NG schema here (it is
      * what costs most); every SPM rule still runs.  define validates it. */
-    if ((rc = spmCliPrepareDomain(argv[1], true, noCache, &def, &realEmulator, &launch)) !=
-        SPM_EXIT_OK)
+    if ((rc = spmCliPrepareDomain(spmCliArgsPositional(args, 0), true,
+                                  spmCliArgsFlag(args, "no-cache"), &def, &realEmulator,
+                                  &launch)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
     /* libvirt probes and names the real binary; the shim would exec it */
@@ -334,41 +331,48 @@ spmCmdDomxmlToNative(spmCliContext *ctx, int argc, char **argv)
         qemuArgv = (const char *const *)rewritten;
 
     /* --args: libvirt's .args layout, an option and its value on one line */
-    text = spmArgvFormat((const char *const *)words, nenv, qemuArgv, argsFormat);
+    text = spmArgvFormat((const char *const *)words, nenv, qemuArgv, spmCliArgsFlag(args, "args"));
     fputs(text, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 
-int
-spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
+static const GOptionEntry spmCliDomxmlToNativeOptions[] = {
+    {"args", 0, 0, G_OPTION_ARG_NONE, NULL,
+     N_("one option per line with its value, as in libvirt's .args test files"), NULL},
+    SPM_CLI_OPTION_NO_CACHE,
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdDomxmlToNative = {
+    .name = "domxml-to-native",
+    .handler = spmCmdDomxmlToNative,
+    .options = spmCliDomxmlToNativeOptions,
+    .synopsis = "[--args] [--no-cache] FILE|-",
+    .summary = N_("print the exact QEMU command line for a domain XML"),
+    .description = N_(
+        "Print the exact command line QEMU will get for a domain XML: libvirt's own (virConnectDomainXMLToNative) with the emulator shim's rewrite applied."),
+    .minargs = 1,
+    .maxargs = 1,
+};
+
+static int
+spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "undefine",
-        "[--nvram] DOMAIN",
-        N_("Undefine a domain (as virsh undefine), and take it off virt-spm's register of domains with typed cells."),
-        NULL,
-    };
-    gboolean nvram = FALSE;
-    GOptionEntry entries[] = {
-        {"nvram", 0, 0, G_OPTION_ARG_NONE, &nvram, N_("also remove the UEFI variable store"), NULL},
-        SPM_CLI_OPTIONS_END,
-    };
+    unsigned int flags = spmCliArgsFlag(args, "nvram") ? VIR_DOMAIN_UNDEFINE_NVRAM : 0;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *name = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
-    int rc;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
-    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+    if (!(conn = spmCliConnect(ctx)) ||
+        !(dom = spmCliLookupDomain(conn, spmCliArgsPositional(args, 0))))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     name = g_strdup(virDomainGetName(dom));
     if (virDomainGetUUIDString(dom, uuid) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's UUID"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
-    if (virDomainUndefineFlags(dom, nvram ? VIR_DOMAIN_UNDEFINE_NVRAM : 0) < 0) {
+    if (virDomainUndefineFlags(dom, flags) < 0) {
         g_autofree char *context = g_strdup_printf(_("failed to undefine domain '%1$s'"), name);
         spmCliReportLibvirtError(context);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
@@ -384,3 +388,20 @@ spmCmdUndefine(spmCliContext *ctx, int argc, char **argv)
         printf(_("Domain '%1$s' has been undefined\n"), name);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
+
+static const GOptionEntry spmCliUndefineOptions[] = {
+    {"nvram", 0, 0, G_OPTION_ARG_NONE, NULL, N_("also remove the UEFI variable store"), NULL},
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdUndefine = {
+    .name = "undefine",
+    .handler = spmCmdUndefine,
+    .options = spmCliUndefineOptions,
+    .synopsis = "[--nvram] DOMAIN",
+    .summary = N_("undefine a domain"),
+    .description = N_(
+        "Undefine a domain (as virsh undefine), and take it off virt-spm's register of domains with typed cells."),
+    .minargs = 1,
+    .maxargs = 1,
+};

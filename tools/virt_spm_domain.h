@@ -1,6 +1,6 @@
 /*
  * virt_spm_domain.h: what the domain verbs share (define, edit,
- * attach-device, detach-device)
+ * attach-device)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

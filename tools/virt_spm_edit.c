@@ -95,20 +95,10 @@ spmCliDefineEdited(virConnectPtr conn, const char *xml, size_t len, const char *
     return spmCliDefineDef(conn, def, realEmulator, launch, label, dom);
 }
 
-int
-spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
+static int
+spmCmdEdit(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "edit",
-        "[--no-cache] DOMAIN",
-        N_("Edit a domain's XML as the user wrote it (memmap and the real emulator in place) in $VISUAL or $EDITOR, then check and define it as 'define' does. Nothing changes unless the edited XML passes every check; when it does not, the edited file is kept."),
-        NULL,
-    };
-    gboolean noCache = FALSE;
-    GOptionEntry entries[] = {
-        SPM_CLI_OPTION_NO_CACHE(noCache),
-        SPM_CLI_OPTIONS_END,
-    };
+    bool noCache = spmCliArgsFlag(args, "no-cache");
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(virDomain) defined = NULL;
@@ -120,9 +110,8 @@ spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
     int rc;
     int fd;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
-    if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, argv[1])))
+    if (!(conn = spmCliConnect(ctx)) ||
+        !(dom = spmCliLookupDomain(conn, spmCliArgsPositional(args, 0))))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     name = g_strdup(virDomainGetName(dom));
     if ((rc = spmCliGetDomainXML(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE, true,
@@ -181,3 +170,20 @@ spmCmdEdit(spmCliContext *ctx, int argc, char **argv)
     }
     return spmCliFinish(ctx, rc);
 }
+
+static const GOptionEntry spmCliEditOptions[] = {
+    SPM_CLI_OPTION_NO_CACHE,
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdEdit = {
+    .name = "edit",
+    .handler = spmCmdEdit,
+    .options = spmCliEditOptions,
+    .synopsis = "[--no-cache] DOMAIN",
+    .summary = N_("edit a domain's XML as the user wrote it, then define it again"),
+    .description = N_(
+        "Edit a domain's XML as the user wrote it (memmap and the real emulator in place) in $VISUAL or $EDITOR, then check and define it as 'define' does. Nothing changes unless the edited XML passes every check; when it does not, the edited file is kept."),
+    .minargs = 1,
+    .maxargs = 1,
+};

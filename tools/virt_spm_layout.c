@@ -17,30 +17,12 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
-int
-spmCmdLayout(spmCliContext *ctx, int argc, char **argv)
+static int
+spmCmdLayout(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *args)
 {
-    const spmCliCommand cmd = {
-        "layout",
-        "[--emulator PATH | --caps FILE] [--json] [--svg OUT] FILE|-",
-        N_("Show where QEMU will put every NUMA cell's memory: the RAM split, the device-memory window, the pinned sp-mem addresses, the E820 table and the SRAT entries the guest firmware gets. Rejects configurations QEMU would refuse or that would leave the guest without its SPM memory."),
-        NULL,
-    };
-    g_autofree char *emulator = NULL;
-    g_autofree char *capsPath = NULL;
-    g_autofree char *svgPath = NULL;
-    gboolean json = FALSE;
-    GOptionEntry entries[] = {
-        {"emulator", 'e', 0, G_OPTION_ARG_FILENAME, &emulator,
-         N_("probe this QEMU binary (through the capabilities cache)"), N_("PATH")},
-        {"caps", 0, 0, G_OPTION_ARG_FILENAME, &capsPath,
-         N_("read QEMU's capabilities from a caps or .replies file"), N_("FILE")},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &json, N_("print the layout as JSON instead of a table"),
-         NULL},
-        {"svg", 0, 0, G_OPTION_ARG_FILENAME, &svgPath,
-         N_("also draw the address map as SVG into OUT"), N_("OUT")},
-        SPM_CLI_OPTIONS_END,
-    };
+    const char *emulator = spmCliArgsString(args, "emulator");
+    const char *capsFile = spmCliArgsString(args, "caps");
+    const char *svgPath = spmCliArgsString(args, "svg");
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmQEMUCaps) caps = NULL;
     g_autoptr(spmQEMULayoutInput) input = NULL;
@@ -48,33 +30,17 @@ spmCmdLayout(spmCliContext *ctx, int argc, char **argv)
     g_autofree char *out = NULL;
     int rc;
 
-    if ((rc = spmCliParseOptions(ctx, &cmd, entries, &argc, &argv, 1, 1)) != SPM_EXIT_OK)
-        return rc < 0 ? SPM_EXIT_OK : rc;
+    if (emulator && capsFile)
+        return spmCliUsageError(ctx, cmd, "%s", _("--emulator and --caps exclude each other"));
 
-    if (emulator && capsPath) {
-        fprintf(stderr, _("%1$s %2$s: --emulator and --caps exclude each other\n"), ctx->progname,
-                cmd.name);
-        return SPM_EXIT_USAGE;
-    }
-
-    if (!(def = spmDomainDefParseFile(argv[1]))) {
-        return spmCliFinish(
-            ctx, spmErrorHasCode(SPM_ERR_SYSTEM_ERROR) ? SPM_EXIT_IO : SPM_EXIT_MALFORMED);
-    }
-    if (spmQEMUValidateRules(def) > 0)
+    /* As domxml-to-native: every rule, but not the schema (define runs it). */
+    if ((rc = spmCliLoadDomain(spmCliArgsPositional(args, 0), true, &def)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+    if (!(caps = spmCliLoadDomainQEMUCaps(def, emulator, capsFile, spmCliArgsFlag(args, "no-cache"),
+                                          NULL)))
+        return spmCliFinish(ctx, SPM_EXIT_EMULATOR);
+    if (spmQEMUValidateDomainDef(def, caps) > 0)
         return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
-
-    if (emulator) {
-        if (!(caps = spmQEMUCapsLookup(emulator, 0)))
-            return spmCliFinish(ctx, SPM_EXIT_EMULATOR);
-    } else if (capsPath) {
-        if (!(caps = spmQEMUCapsLoadFile(capsPath)))
-            return spmCliFinish(ctx, SPM_EXIT_EMULATOR);
-    } else if (!ctx->quiet) {
-        fprintf(
-            stderr, "%s",
-            _("note: no --emulator or --caps given: assuming QEMU 11.1's sp-mem device and the newest version of the machine type\n"));
-    }
 
     if (!(input = spmQEMULayoutInputFromDomain(def, caps, NULL)))
         return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
@@ -88,10 +54,34 @@ spmCmdLayout(spmCliContext *ctx, int argc, char **argv)
             return spmCliFinish(ctx, SPM_EXIT_IO);
     }
 
-    if (json)
+    if (spmCliArgsFlag(args, "json"))
         out = spmQEMULayoutFormatJSON(layout, input);
     else
         out = spmQEMULayoutFormatTable(layout, input);
     fputs(out, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
+
+static const GOptionEntry spmCliLayoutOptions[] = {
+    SPM_CLI_OPTION_EMULATOR(N_("lay out for this QEMU binary instead of the domain's <emulator>")),
+    SPM_CLI_OPTION_CAPS,
+    SPM_CLI_OPTION_NO_CACHE,
+    {"json", 0, 0, G_OPTION_ARG_NONE, NULL, N_("print the layout as JSON instead of a table"),
+     NULL},
+    {"svg", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("also draw the address map as SVG into OUT"),
+     N_("OUT")},
+    SPM_CLI_OPTIONS_END,
+};
+
+const spmCliCommand spmCliCmdLayout = {
+    .name = "layout",
+    .handler = spmCmdLayout,
+    .options = spmCliLayoutOptions,
+    .synopsis = "[--emulator PATH | --caps FILE] [--no-cache] [--json] [--svg OUT] FILE|-",
+    .summary =
+        N_("show the guest-physical memory map QEMU will build (E820, SRAT, sp-mem addresses)"),
+    .description = N_(
+        "Show where QEMU will put every NUMA cell's memory: the RAM split, the device-memory window, the pinned sp-mem addresses, the E820 table and the SRAT entries the guest firmware gets, for the domain's <emulator> (or --emulator/--caps). Rejects configurations QEMU would refuse or that would leave the guest without its SPM memory, with the checks 'validate' and 'define' run."),
+    .minargs = 1,
+    .maxargs = 1,
+};

@@ -5,6 +5,7 @@
  */
 
 #include "domain_schema.h"
+#include "spmbuildtree.h"
 #include "spmerror.h"
 
 #include <libxml/relaxng.h>
@@ -22,14 +23,6 @@ typedef struct {
 static GMutex spmSchemaLock;
 static GHashTable *spmSchemaCache; /* path -> spmSchemaCacheEntry */
 
-static bool
-spmSchemaRunningFromBuildTree(void)
-{
-    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-
-    return exe && g_str_has_prefix(exe, SPM_BUILD_ROOT "/");
-}
-
 const char *
 spmSchemaDir(void)
 {
@@ -37,7 +30,7 @@ spmSchemaDir(void)
 
     if (env && *env)
         return env;
-    if (spmSchemaRunningFromBuildTree())
+    if (spmRunningFromBuildTree())
         return SPM_BUILD_SCHEMA_DIR;
     return SPM_SCHEMA_DIR;
 }

@@ -8,6 +8,7 @@
 #include "qemu_define.h"
 #include "domain_metadata.h"
 #include "shim_emulator_link.h"
+#include "qemu_domain.h"
 #include "qemu_validate.h"
 #include "spmerror.h"
 
@@ -21,11 +22,8 @@ spmQEMUDefineRealEmulator(const spmDomainDef *def)
     g_autofree char *target = NULL;
     size_t mark;
 
-    if (!def->emulator || !*def->emulator) {
-        if (def->os.arch && SPM_STREQ(def->os.arch, "i686"))
-            return g_strdup("/usr/bin/qemu-system-i386");
-        return g_strdup("/usr/bin/qemu-system-x86_64");
-    }
+    if (!def->emulator || !*def->emulator)
+        return spmQEMUDefaultEmulator(def->os.arch);
     mark = spmErrorMark();
     /* an XML that already went through virt-spm names the shim link; a
      * path that cannot be looked at is simply not one */

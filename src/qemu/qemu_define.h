@@ -26,7 +26,8 @@
 #define SPM_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 
 /* The real QEMU a domain asks for: its <emulator> (resolved through a
- * virt-spm shim link), else the default binary for its architecture. */
+ * virt-spm shim link), else spmQEMUDefaultEmulator() for its architecture.
+ * NULL with an error when there is no default. */
 char *spmQEMUDefineRealEmulator(const spmDomainDef *def);
 
 /*

@@ -1,12 +1,16 @@
 /*
- * qemu_domain.c: what QEMU's machine type names mean
+ * qemu_domain.c: what QEMU's machine type and architecture names mean
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "qemu_domain.h"
+#include "spmerror.h"
 
 #include <string.h>
+#include <sys/utsname.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_QEMU
 
 SPM_ENUM_IMPL(spmQEMUMachineFamily, SPM_QEMU_MACHINE_FAMILY_LAST, "none", "q35", "pc");
 
@@ -67,4 +71,40 @@ spmQEMUMachineIsPCFamily(const char *name)
     unsigned int minor;
 
     return spmQEMUMachineParse(name, &family, &major, &minor);
+}
+
+
+bool
+spmQEMUArchIsEmulatedBy(const char *guestArch, const char *emulatorArch)
+{
+    return SPM_STREQ(guestArch, emulatorArch) ||
+        (SPM_STREQ(guestArch, "i686") && SPM_STREQ(emulatorArch, "x86_64"));
+}
+
+
+/* The qemu-system-* suffix for a libvirt architecture name. */
+static const char *
+spmQEMUArchBinarySuffix(const char *arch)
+{
+    if (SPM_STREQ(arch, "i686") || SPM_STREQ(arch, "i586") || SPM_STREQ(arch, "i486") ||
+        SPM_STREQ(arch, "i386"))
+        return "i386";
+    return arch;
+}
+
+
+char *
+spmQEMUDefaultEmulator(const char *arch)
+{
+    struct utsname host;
+
+    if (!arch) {
+        if (uname(&host) < 0) {
+            spmReportError(SPM_ERR_INTERNAL_ERROR, "%s",
+                           _("cannot determine the host architecture"));
+            return NULL;
+        }
+        arch = host.machine;
+    }
+    return g_strdup_printf("/usr/bin/qemu-system-%s", spmQEMUArchBinarySuffix(arch));
 }

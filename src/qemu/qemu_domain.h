@@ -1,8 +1,10 @@
 /*
- * qemu_domain.h: what QEMU's machine type names mean
+ * qemu_domain.h: what QEMU's machine type and architecture names mean
  *
- * Which machine types are pc (i440fx) or q35 is QEMU knowledge; every layer
- * that needs it (the rules, the layout, the CLI) asks here.
+ * Which machine types are pc (i440fx) or q35, which binary emulates which
+ * guest architecture and where that binary is by default is QEMU
+ * knowledge; every layer that needs it (the rules, the layout, the
+ * definition, the CLI) asks here.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,3 +36,18 @@ bool spmQEMUMachineParse(const char *name, spmQEMUMachineFamily *family, unsigne
 
 /* true when @name (NULL: QEMU's default) is a pc or q35 machine type. */
 bool spmQEMUMachineIsPCFamily(const char *name);
+
+/*
+ * true when a QEMU binary emulating @emulatorArch (as its capabilities say)
+ * runs guests of architecture @guestArch: the same name, or an i686 guest
+ * on qemu-system-x86_64.
+ */
+bool spmQEMUArchIsEmulatedBy(const char *guestArch, const char *emulatorArch);
+
+/*
+ * The QEMU binary for guests of architecture @arch when the domain names
+ * none: /usr/bin/qemu-system-ARCH (i386 for i686 and the like).  NULL
+ * @arch is the host's.  NULL with an error when the host's architecture
+ * cannot be determined.
+ */
+char *spmQEMUDefaultEmulator(const char *arch);

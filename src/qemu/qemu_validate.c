@@ -45,12 +45,26 @@ spmQEMUValidateCells(const spmDomainDef *def, const spmQEMUCaps *caps)
 }
 
 
+bool
+spmQEMUValidateArch(const char *arch, const spmQEMUCaps *caps)
+{
+    const char *emulatorArch = spmQEMUCapsGetArch(caps);
+
+    if (!emulatorArch || spmQEMUArchIsEmulatedBy(arch, emulatorArch))
+        return true;
+    spmReportError(
+        SPM_ERR_CONFIG_UNSUPPORTED,
+        _("architecture '%1$s' is not offered by QEMU '%2$s' (%3$s), which emulates '%4$s'"), arch,
+        spmQEMUCapsGetBinary(caps), spmQEMUCapsGetVersionString(caps), emulatorArch);
+    return false;
+}
+
+
 static void
 spmQEMUValidatePlatform(const spmDomainDef *def, const spmQEMUCaps *caps)
 {
     const char *binary = spmQEMUCapsGetBinary(caps);
     const char *version = spmQEMUCapsGetVersionString(caps);
-    const char *arch = spmQEMUCapsGetArch(caps);
 
     if (def->os.machine && !spmQEMUCapsHasMachine(caps, def->os.machine)) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
@@ -58,14 +72,8 @@ spmQEMUValidatePlatform(const spmDomainDef *def, const spmQEMUCaps *caps)
                        def->os.machine, binary, version);
     }
 
-    /* qemu-system-x86_64 runs i686 guests too */
-    if (def->os.arch && arch && !SPM_STREQ(def->os.arch, arch) &&
-        !(SPM_STREQ(def->os.arch, "i686") && SPM_STREQ(arch, "x86_64"))) {
-        spmReportError(
-            SPM_ERR_CONFIG_UNSUPPORTED,
-            _("architecture '%1$s' is not offered by QEMU '%2$s' (%3$s), which emulates '%4$s'"),
-            def->os.arch, binary, version, arch);
-    }
+    if (def->os.arch)
+        spmQEMUValidateArch(def->os.arch, caps);
 }
 
 

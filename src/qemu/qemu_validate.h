@@ -26,3 +26,7 @@ size_t spmQEMUValidateRules(const spmDomainDef *def);
 /* The rules that depend on @caps.  Reports every problem found; returns the
  * number of errors (0: valid). */
 int spmQEMUValidateDomainDef(const spmDomainDef *def, const spmQEMUCaps *caps);
+
+/* Whether the binary of @caps runs guests of architecture @arch
+ * (spmQEMUArchIsEmulatedBy); reports the error when it does not. */
+bool spmQEMUValidateArch(const char *arch, const spmQEMUCaps *caps);

@@ -1,0 +1,158 @@
+/*
+ * qemu_domain_capabilities.c: what one QEMU binary offers for SPM-typed NUMA
+ * cells, in the style of libvirt's domain capabilities
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "qemu_domain_capabilities.h"
+#include "qemu_json.h"
+#include "spmxml.h"
+
+#include <string.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_QEMU
+
+/* An element with @value as its text, appended to @parent. */
+static xmlNodePtr
+spmQEMUDomainCapsAddText(xmlNodePtr parent, const char *name, const char *value)
+{
+    xmlNodePtr node = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+
+    xmlNodeAddContent(node, BAD_CAST value);
+    return node;
+}
+
+
+/* <enum name='@name'> with one <value> per string of @values. */
+static void
+spmQEMUDomainCapsAddEnum(xmlNodePtr parent, const char *name, const char *const *values)
+{
+    xmlNodePtr node = xmlNewChild(parent, NULL, BAD_CAST "enum", NULL);
+
+    xmlNewProp(node, BAD_CAST "name", BAD_CAST name);
+    for (; *values; values++)
+        spmQEMUDomainCapsAddText(node, "value", *values);
+}
+
+
+/*
+ * libxml2 delimits attribute values with double quotes; libvirt writes
+ * single ones.  In libxml2's output a double quote inside a start tag is
+ * always a delimiter (values carry &quot;), so each becomes a single quote,
+ * and a single quote inside a value becomes &apos;.
+ */
+static char *
+spmQEMUDomainCapsQuoteAttributes(const char *xml)
+{
+    g_autoptr(GString) out = g_string_sized_new(strlen(xml));
+    bool inTag = false;
+    bool inValue = false;
+    const char *p;
+
+    for (p = xml; *p; p++) {
+        if (inValue && *p == '\'') {
+            g_string_append(out, "&apos;");
+            continue;
+        }
+        if (inTag && *p == '"') {
+            inValue = !inValue;
+            g_string_append_c(out, '\'');
+            continue;
+        }
+        if (!inValue && *p == '<')
+            inTag = true;
+        else if (!inValue && *p == '>')
+            inTag = false;
+        g_string_append_c(out, *p);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+
+char *
+spmQEMUDomainCapsFormatXML(const spmQEMUCaps *caps, const char *machine)
+{
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
+    g_autofree char *xml = NULL;
+    spmForm form = spmQEMUCapsGetSpmForm(caps);
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "domainCapabilities", NULL);
+    xmlNodePtr emulator;
+    xmlNodePtr numa;
+    xmlNodePtr memmap;
+
+    xmlDocSetRootElement(doc, root);
+    spmQEMUDomainCapsAddText(root, "path", spmQEMUCapsGetBinary(caps));
+    emulator = xmlNewChild(root, NULL, BAD_CAST "emulator", NULL);
+    xmlNewProp(emulator, BAD_CAST "version", BAD_CAST spmQEMUCapsGetVersionString(caps));
+    if (spmQEMUCapsGetPackage(caps))
+        xmlNewProp(emulator, BAD_CAST "package", BAD_CAST spmQEMUCapsGetPackage(caps));
+    if (machine)
+        spmQEMUDomainCapsAddText(root, "machine", machine);
+    spmQEMUDomainCapsAddText(root, "arch", spmQEMUCapsGetArch(caps));
+
+    numa = xmlNewChild(root, NULL, BAD_CAST "numa", NULL);
+    memmap = xmlNewChild(numa, NULL, BAD_CAST "memmap", NULL);
+    if (form == SPM_FORM_NONE) {
+        xmlNewProp(memmap, BAD_CAST "supported", BAD_CAST "no");
+    } else {
+        const char *types[SPM_MEMMAP_LAST + 1] = {NULL};
+        const char *forms[] = {spmFormTypeToString(form), NULL};
+        size_t ntypes = 0;
+        int m;
+
+        xmlNewProp(memmap, BAD_CAST "supported", BAD_CAST "yes");
+        for (m = 0; m < SPM_MEMMAP_LAST; m++) {
+            if (spmQEMUCapsSupportsMemmap(caps, m))
+                types[ntypes++] = spmMemmapTypeToString(m);
+        }
+        spmQEMUDomainCapsAddEnum(memmap, "type", types);
+        spmQEMUDomainCapsAddEnum(memmap, "form", forms);
+    }
+    xmlNewProp(xmlNewChild(numa, NULL, BAD_CAST "hmat", NULL), BAD_CAST "supported",
+               BAD_CAST(spmQEMUCapsHasHMAT(caps) ? "yes" : "no"));
+
+    xmlNodeDump(buf, doc, root, 0, 1);
+    xmlBufferAdd(buf, BAD_CAST "\n", 1);
+    xml = g_strndup((const char *)xmlBufferContent(buf), xmlBufferLength(buf));
+    return spmQEMUDomainCapsQuoteAttributes(xml);
+}
+
+
+char *
+spmQEMUDomainCapsFormatJSON(const spmQEMUCaps *caps, const char *machine)
+{
+    g_autoptr(json_object) root = json_object_new_object();
+    json_object *emulator = json_object_new_object();
+    json_object *memmap = json_object_new_object();
+    json_object *types = json_object_new_array();
+    spmForm form = spmQEMUCapsGetSpmForm(caps);
+    int m;
+
+    json_object_object_add(root, "path", json_object_new_string(spmQEMUCapsGetBinary(caps)));
+    json_object_object_add(emulator, "version",
+                           json_object_new_string(spmQEMUCapsGetVersionString(caps)));
+    if (spmQEMUCapsGetPackage(caps))
+        json_object_object_add(emulator, "package",
+                               json_object_new_string(spmQEMUCapsGetPackage(caps)));
+    json_object_object_add(root, "emulator", emulator);
+    json_object_object_add(root, "machine", machine ? json_object_new_string(machine) : NULL);
+    json_object_object_add(root, "arch", json_object_new_string(spmQEMUCapsGetArch(caps)));
+
+    json_object_object_add(memmap, "supported", json_object_new_boolean(form != SPM_FORM_NONE));
+    for (m = 0; m < SPM_MEMMAP_LAST; m++) {
+        if (form != SPM_FORM_NONE && spmQEMUCapsSupportsMemmap(caps, m))
+            json_object_array_add(types, json_object_new_string(spmMemmapTypeToString(m)));
+    }
+    json_object_object_add(memmap, "types", types);
+    json_object_object_add(memmap, "form", json_object_new_string(spmFormTypeToString(form)));
+    json_object_object_add(root, "memmap", memmap);
+    json_object_object_add(root, "hmat", json_object_new_boolean(spmQEMUCapsHasHMAT(caps)));
+
+    return g_strdup_printf("%s\n",
+                           json_object_to_json_string_ext(root,
+                                                          JSON_C_TO_STRING_PRETTY |
+                                                              JSON_C_TO_STRING_SPACED |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+}
