@@ -73,17 +73,20 @@ spmXMLCheckRoot(xmlDocPtr doc, const char *root)
     return 0;
 }
 
+/* @val (freed) as a g_free string; NULL stays NULL. */
+static char *
+spmXMLToGString(xmlChar *val)
+{
+    char *ret = g_strdup((const char *)val);
+
+    xmlFree(val);
+    return ret;
+}
+
 char *
 spmXMLPropString(xmlNodePtr node, const char *name)
 {
-    xmlChar *val = xmlGetNoNsProp(node, BAD_CAST name);
-    char *ret;
-
-    if (!val)
-        return NULL;
-    ret = g_strdup((const char *)val);
-    xmlFree(val);
-    return ret;
+    return spmXMLToGString(xmlGetNoNsProp(node, BAD_CAST name));
 }
 
 char *
@@ -99,14 +102,7 @@ spmXMLNodePath(xmlNodePtr node)
 char *
 spmXMLNodeContent(xmlNodePtr node)
 {
-    xmlChar *val = xmlNodeGetContent(node);
-    char *ret;
-
-    if (!val)
-        return NULL;
-    ret = g_strdup((const char *)val);
-    xmlFree(val);
-    return ret;
+    return spmXMLToGString(xmlNodeGetContent(node));
 }
 
 static bool
