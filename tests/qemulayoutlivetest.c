@@ -438,12 +438,14 @@ spmLiveBuildShimArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, 
 {
     g_autoptr(GPtrArray) libvirtArgv = spmLiveBuildArgv(in, layout, dir, qtest);
     g_autoptr(spmLaunchData) launch = NULL;
+    g_auto(spmQEMULayoutArgs) qargs = {0};
     g_auto(GStrv) rewritten = NULL;
     GPtrArray *argv = NULL;
     size_t nspmem = 0;
     size_t i;
 
-    if (spmQEMULayoutGetLaunchData(layout, in, &launch) < 0 ||
+    if (spmQEMULayoutGetArgs(layout, in, &qargs) < 0 ||
+        spmQEMULayoutGetLaunchData(layout, in, &launch) < 0 ||
         (launch &&
          spmQEMUArgvApplyLaunchData((const char *const *)libvirtArgv->pdata, launch, &rewritten) <
              0)) {
@@ -462,13 +464,13 @@ spmLiveBuildShimArgv(const spmQEMULayoutInput *in, const spmQEMULayout *layout, 
         g_ptr_array_add(argv, g_strdup(rewritten[i]));
         if (!value)
             continue;
-        if (SPM_STREQ(rewritten[i], "-m") && !SPM_STREQ(value, layout->memoryArg)) {
-            fprintf(stderr, "the shim wrote -m %s, the layout -m %s\n", value, layout->memoryArg);
+        if (SPM_STREQ(rewritten[i], "-m") && !SPM_STREQ(value, qargs.memory)) {
+            fprintf(stderr, "the shim wrote -m %s, the layout -m %s\n", value, qargs.memory);
             g_ptr_array_free(argv, TRUE);
             return NULL;
         }
         if (SPM_STREQ(rewritten[i], "-device") && strstr(value, "\"sp-mem\"") &&
-            (nspmem >= layout->nspmems || !SPM_STREQ(value, layout->spmems[nspmem++].device))) {
+            (nspmem >= layout->nspmems || !SPM_STREQ(value, qargs.devices[nspmem++]))) {
             fprintf(stderr, "the shim wrote -device %s, unlike the layout\n", value);
             g_ptr_array_free(argv, TRUE);
             return NULL;

@@ -154,10 +154,14 @@ spmLayoutTestOne(const void *opaque)
 
     /* the -m and sp-mem arguments are what the table says */
     if (layout->nspmems > 0) {
-        const char *dev = layout->spmems[0].device;
+        g_auto(spmQEMULayoutArgs) qargs = {0};
         g_autofree char *expect = g_strdup_printf(
             input->deviceKeyval ? "addr=%llu" : "\"addr\":%llu}", layout->spmems[0].addr);
+        const char *dev;
 
+        if (spmQEMULayoutGetArgs(layout, input, &qargs) < 0)
+            return -1;
+        dev = qargs.devices[0];
         if (!g_str_has_suffix(dev, expect)) {
             fprintf(stderr, "%s: sp-mem device '%s'\n", data->name, dev);
             return -1;
@@ -269,19 +273,22 @@ static int
 spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(spmQEMULayoutInput) in = spmLayoutTestInputNew(4, 2, 0);
-    spmQEMULayoutMemoryArgs args = {0};
+    g_auto(spmQEMULayoutArgs) qargs = {0};
     g_autoptr(spmQEMULayout) layout = NULL;
+    g_autoptr(spmQEMULayout) withMax = NULL;
+    g_autoptr(spmQEMULayout) tooSmall = NULL;
     const char *marg;
 
-    if (spmQEMULayoutGetMemoryArgs(in, &args) < 0)
+    if (!(layout = spmQEMULayoutCompute(in)))
         return -1;
-    if (args.size != 8 * SPM_GIB || args.slots != 0 ||
-        args.maxmem != 8 * SPM_GIB + 8 * SPM_GIB + SPM_QEMU_LAYOUT_SPM_GAP) {
-        fprintf(stderr, "args %llu %llu %u\n", args.size, args.maxmem, args.slots);
+    if (layout->ramSize != 8 * SPM_GIB || layout->slots != 0 ||
+        layout->maxMem != 8 * SPM_GIB + 8 * SPM_GIB + SPM_QEMU_LAYOUT_SPM_GAP) {
+        fprintf(stderr, "args %llu %llu %u\n", layout->ramSize, layout->maxMem, layout->slots);
         return -1;
     }
-    layout = spmQEMULayoutCompute(in);
-    marg = layout->memoryArg;
+    if (spmQEMULayoutGetArgs(layout, in, &qargs) < 0)
+        return -1;
+    marg = qargs.memory;
     if (!SPM_STREQ(marg, "size=8388608k,maxmem=16908288k")) {
         fprintf(stderr, "-m %s\n", marg);
         return -1;
@@ -291,12 +298,13 @@ spmLayoutTestMemoryArgs(const void *opaque G_GNUC_UNUSED)
     in->hasMaxMemory = true;
     in->maxMemory = 32 * SPM_GIB;
     in->slots = 3;
-    if (spmQEMULayoutGetMemoryArgs(in, &args) < 0 || args.maxmem != 32 * SPM_GIB || args.slots != 3)
+    if (!(withMax = spmQEMULayoutCompute(in)) || withMax->maxMem != 32 * SPM_GIB ||
+        withMax->slots != 3)
         return -1;
 
-    /* and a rejection fails the call */
+    /* and a rejection fails the layout */
     in->maxMemory = 12 * SPM_GIB;
-    if (spmQEMULayoutGetMemoryArgs(in, &args) == 0)
+    if ((tooSmall = spmQEMULayoutCompute(in)))
         return -1;
     spmErrorReset();
     return 0;

@@ -50,6 +50,8 @@ spmCmdLayout(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *arg
     if (svgPath) {
         g_autofree char *svg = spmQEMULayoutFormatSVG(layout, input);
 
+        if (!svg)
+            return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
         if (spmFileWriteAtomic(svgPath, svg, strlen(svg), 0644) < 0)
             return spmCliFinish(ctx, SPM_EXIT_IO);
     }
@@ -58,6 +60,8 @@ spmCmdLayout(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *arg
         out = spmQEMULayoutFormatJSON(layout, input);
     else
         out = spmQEMULayoutFormatTable(layout, input);
+    if (!out)
+        return spmCliFinish(ctx, SPM_EXIT_INTERNAL);
     fputs(out, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }

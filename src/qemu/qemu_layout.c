@@ -33,17 +33,14 @@ spmQEMULayoutFree(spmQEMULayout *layout)
     for (i = 0; i < layout->nnodes; i++)
         g_free(layout->nodes[i].ranges);
     g_free(layout->nodes);
-    for (i = 0; i < layout->nspmems; i++) {
+    for (i = 0; i < layout->nspmems; i++)
         g_free(layout->spmems[i].backend);
-        g_free(layout->spmems[i].device);
-    }
     g_free(layout->spmems);
     for (i = 0; i < layout->ndevices; i++)
         g_free(layout->devices[i].alias);
     g_free(layout->devices);
     g_free(layout->e820);
     g_free(layout->srat);
-    g_free(layout->memoryArg);
     g_free(layout);
 }
 
@@ -747,31 +744,37 @@ spmQEMULayoutFormatLibvirtMemoryArg(const spmQEMULayoutInput *in)
 }
 
 
-/*
- * The -m and sp-mem -device values QEMU receives: libvirt's -m, then what
- * the shim makes of it and of the launch data define stores, through the
- * shim's own formatters.
- */
-static int
-spmQEMULayoutFormatArgs(spmQEMULayout *layout, const spmQEMULayoutInput *in)
+void
+spmQEMULayoutArgsClear(spmQEMULayoutArgs *args)
+{
+    g_clear_pointer(&args->memory, g_free);
+    g_clear_pointer(&args->devices, g_strfreev);
+}
+
+
+int
+spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in,
+                     spmQEMULayoutArgs *args)
 {
     g_autoptr(spmLaunchData) launch = NULL;
     g_autofree char *libvirtMemory = spmQEMULayoutFormatLibvirtMemoryArg(in);
     size_t i;
 
+    memset(args, 0, sizeof(*args));
     if (spmQEMULayoutGetLaunchData(layout, in, &launch) < 0)
         return -1;
     if (!launch || launch->form != SPM_FORM_SP_MEM) {
-        layout->memoryArg = g_steal_pointer(&libvirtMemory);
+        args->memory = g_steal_pointer(&libvirtMemory);
         return 0;
     }
-    if (!(layout->memoryArg = spmQEMUFormatMemoryWithoutTyped(libvirtMemory, launch)))
+    if (!(args->memory = spmQEMUFormatMemoryWithoutTyped(libvirtMemory, launch)))
         return -1;
+    args->devices = g_new0(char *, layout->nspmems + 1);
     for (i = 0; i < layout->nspmems; i++) {
-        spmQEMULayoutSpMem *sp = &layout->spmems[i];
-        const spmLaunchNode *node = spmLaunchDataGetNode(launch, sp->node);
+        const spmQEMULayoutSpMem *sp = &layout->spmems[i];
 
-        sp->device = spmQEMUFormatSpMemDevice(node->id, sp->backend, node->addr, in->deviceKeyval);
+        args->devices[i] =
+            spmQEMUFormatSpMemDevice(sp->node, sp->backend, sp->addr, in->deviceKeyval);
     }
     return 0;
 }
@@ -957,21 +960,5 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     out->nsrat = srat->len;
     out->srat = (spmQEMUSratEntry *)(void *)g_array_free(g_steal_pointer(&srat), FALSE);
     spmQEMULayoutGuestNodes(&ctx);
-    if (spmQEMULayoutFormatArgs(out, in) < 0)
-        return NULL;
     return g_steal_pointer(&out);
-}
-
-
-int
-spmQEMULayoutGetMemoryArgs(const spmQEMULayoutInput *input, spmQEMULayoutMemoryArgs *args)
-{
-    g_autoptr(spmQEMULayout) layout = spmQEMULayoutCompute(input);
-
-    if (!layout)
-        return -1;
-    args->size = layout->ramSize;
-    args->maxmem = layout->maxMem;
-    args->slots = layout->slots;
-    return 0;
 }

@@ -251,7 +251,6 @@ typedef struct {
     unsigned long long size;
     unsigned long long align;
     char *backend; /* "ram-nodeN", libvirt's backend id for the cell */
-    char *device;  /* the value of the -device option QEMU receives */
 } spmQEMULayoutSpMem;
 
 typedef struct {
@@ -270,7 +269,6 @@ struct _spmQEMULayout {
     spmForm form;
 
     /* -m as the shim passes it */
-    char *memoryArg;            /* the value of the -m option QEMU receives */
     unsigned long long ramSize; /* R: size= (Σ cells that are boot RAM) */
     unsigned long long maxMem;  /* M: maxmem=, == ramSize when there is none */
     unsigned int slots;         /* S: slots= */
@@ -315,26 +313,28 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQEMULayout, spmQEMULayoutFree);
  */
 spmQEMULayout *spmQEMULayoutCompute(const spmQEMULayoutInput *input);
 
-/* The -m values the shim must pass. */
+/* The arguments QEMU receives for a layout (spmQEMULayoutGetArgs). */
 typedef struct {
-    unsigned long long size;   /* boot RAM */
-    unsigned long long maxmem; /* == size: no maxmem */
-    unsigned int slots;
-} spmQEMULayoutMemoryArgs;
+    char *memory;   /* the value of -m */
+    char **devices; /* the sp-mem -device values, one per spmems[]; NULL without sp-mem */
+} spmQEMULayoutArgs;
+
+void spmQEMULayoutArgsClear(spmQEMULayoutArgs *args);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(spmQEMULayoutArgs, spmQEMULayoutArgsClear);
 
 /*
- * The effective -m of @input: size = Σ normal cells (sp-mem form) or Σ cells;
- * maxmem = <maxMemory> when given (it must cover the typed memory, every other
- * memory device and the gaps: rejected otherwise), else boot RAM plus the
- * address room the SPM ranges and their gaps need; slots = <maxMemory
- * slots>, else 0.  Runs the whole layout, so every rejection applies.
+ * The -m value and the sp-mem -device values QEMU receives for @layout of
+ * @input: libvirt's -m, rewritten as the shim rewrites it with the launch
+ * data define stores (spmQEMULayoutGetLaunchData), through the shim's own
+ * formatters.  Computed on request (the formatters ask), so that computing
+ * a layout costs no string work.  -1 with an error reported.
  */
-int spmQEMULayoutGetMemoryArgs(const spmQEMULayoutInput *input, spmQEMULayoutMemoryArgs *args);
+int spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *input,
+                         spmQEMULayoutArgs *args);
 
 /*
  * The launch data `virt-spm define` stores for @layout of @input: NULL (and
- * 0) when no cell is typed.  The layout's -m and -device arguments
- * (memoryArg, spmems[].device) are the shim's rewrite of this launch data.
+ * 0) when no cell is typed.
  */
 int spmQEMULayoutGetLaunchData(const spmQEMULayout *layout, const spmQEMULayoutInput *input,
                                spmLaunchData **launch);

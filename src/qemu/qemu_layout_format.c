@@ -97,8 +97,9 @@ spmQEMULayoutFindSpMem(const spmQEMULayout *layout, unsigned int node)
 char *
 spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *input)
 {
-    g_autoptr(GString) str = g_string_new(NULL);
-    const char *marg = layout->memoryArg;
+    g_auto(spmQEMULayoutArgs) args = {0};
+    g_autoptr(GString) str = NULL;
+    const char *marg;
     g_autofree char *ram = spmQEMUSize(layout->ramSize);
     g_autofree char *below = spmQEMUSize(layout->below4g);
     g_autofree char *above = spmQEMUSize(layout->above4g);
@@ -108,6 +109,10 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
     size_t i;
     size_t j;
 
+    if (spmQEMULayoutGetArgs(layout, input, &args) < 0)
+        return NULL;
+    marg = args.memory;
+    str = g_string_new(NULL);
     g_string_append_printf(str, "%-15s %s (%s), %s %s\n", _("Machine"), input->machine,
                            spmQEMUMachineFamilyTypeToString(input->family), _("SPM form"),
                            layout->form == SPM_FORM_NONE ? _("none (no typed cells)")
@@ -227,12 +232,17 @@ spmQEMUJSONRange(unsigned long long addr, unsigned long long size)
 json_object *
 spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input)
 {
+    g_auto(spmQEMULayoutArgs) args = {0};
     g_autofree json_object **nodeSrat = NULL;
-    json_object *root = json_object_new_object();
+    json_object *root;
     json_object *obj;
     json_object *arr;
     size_t i;
     size_t j;
+
+    if (spmQEMULayoutGetArgs(layout, input, &args) < 0)
+        return NULL;
+    root = json_object_new_object();
 
     obj = json_object_new_object();
     json_object_object_add(obj, "name", json_object_new_string(input->machine));
@@ -254,7 +264,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
     json_object_object_add(obj, "slots", json_object_new_int(layout->slots));
     json_object_object_add(obj, "maxmemFromDomain",
                            json_object_new_boolean(layout->maxMemFromDomain));
-    json_object_object_add(obj, "arg", json_object_new_string(layout->memoryArg));
+    json_object_object_add(obj, "arg", json_object_new_string(args.memory));
     json_object_object_add(root, "memory", obj);
 
     obj = json_object_new_object();
@@ -330,7 +340,8 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
             json_object_object_add(so, "addr", json_object_new_int64(spm->addr));
             json_object_object_add(so, "size", json_object_new_int64(spm->size));
             json_object_object_add(so, "backend", json_object_new_string(spm->backend));
-            json_object_object_add(so, "device", json_object_new_string(spm->device));
+            json_object_object_add(so, "device",
+                                   json_object_new_string(args.devices[spm - layout->spmems]));
             json_object_object_add(obj, "spMem", so);
         } else {
             json_object_object_add(obj, "spMem", NULL);
@@ -385,11 +396,15 @@ char *
 spmQEMULayoutFormatJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input)
 {
     json_object *root = spmQEMULayoutToJSON(layout, input);
-    char *ret = g_strdup_printf("%s\n",
-                                json_object_to_json_string_ext(root,
-                                                               JSON_C_TO_STRING_PRETTY |
-                                                                   JSON_C_TO_STRING_SPACED |
-                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *ret;
+
+    if (!root)
+        return NULL;
+    ret = g_strdup_printf("%s\n",
+                          json_object_to_json_string_ext(root,
+                                                         JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_SPACED |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
 
     json_object_put(root);
     return ret;
@@ -471,7 +486,8 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
     g_autoptr(GArray) content = g_array_new(FALSE, FALSE, sizeof(spmQEMUSvgSeg));
     g_autoptr(GArray) all = NULL;
     GArray *segs = content;
-    const char *marg = layout->memoryArg;
+    g_auto(spmQEMULayoutArgs) args = {0};
+    const char *marg;
     g_autofree char *title = NULL;
     g_autofree char *titleEsc = NULL;
     g_autofree char *subtitle = NULL;
@@ -486,6 +502,9 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
     size_t i;
     size_t j;
 
+    if (spmQEMULayoutGetArgs(layout, input, &args) < 0)
+        return NULL;
+    marg = args.memory;
     g_array_set_clear_func(content, spmQEMUSvgSegClear);
 
     /* per-node ranges: boot RAM, SPM, typed RAM, memory devices */
