@@ -752,9 +752,9 @@ spmQEMULayoutArgsClear(spmQEMULayoutArgs *args)
 }
 
 
-int
-spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in,
-                     spmQEMULayoutArgs *args)
+static int
+spmQEMULayoutFormatArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in, bool devices,
+                        spmQEMULayoutArgs *args)
 {
     g_autoptr(spmLaunchData) launch = NULL;
     g_autofree char *libvirtMemory = spmQEMULayoutFormatLibvirtMemoryArg(in);
@@ -769,6 +769,8 @@ spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in,
     }
     if (!(args->memory = spmQEMUFormatMemoryWithoutTyped(libvirtMemory, launch)))
         return -1;
+    if (!devices)
+        return 0;
     args->devices = g_new0(char *, layout->nspmems + 1);
     for (i = 0; i < layout->nspmems; i++) {
         const spmQEMULayoutSpMem *sp = &layout->spmems[i];
@@ -777,6 +779,25 @@ spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in,
             spmQEMUFormatSpMemDevice(sp->node, sp->backend, sp->addr, in->deviceKeyval);
     }
     return 0;
+}
+
+
+int
+spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *in,
+                     spmQEMULayoutArgs *args)
+{
+    return spmQEMULayoutFormatArgs(layout, in, true, args);
+}
+
+
+char *
+spmQEMULayoutGetMemoryArg(const spmQEMULayout *layout, const spmQEMULayoutInput *in)
+{
+    g_auto(spmQEMULayoutArgs) args = {0};
+
+    if (spmQEMULayoutFormatArgs(layout, in, false, &args) < 0)
+        return NULL;
+    return g_steal_pointer(&args.memory);
 }
 
 

@@ -331,6 +331,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(spmQEMULayoutArgs, spmQEMULayoutArgsClear);
  */
 int spmQEMULayoutGetArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *input,
                          spmQEMULayoutArgs *args);
+/* Only the -m value of spmQEMULayoutGetArgs (NULL with an error reported). */
+char *spmQEMULayoutGetMemoryArg(const spmQEMULayout *layout, const spmQEMULayoutInput *input);
 
 /*
  * The launch data `virt-spm define` stores for @layout of @input: NULL (and

@@ -97,9 +97,8 @@ spmQEMULayoutFindSpMem(const spmQEMULayout *layout, unsigned int node)
 char *
 spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *input)
 {
-    g_auto(spmQEMULayoutArgs) args = {0};
+    g_autofree char *marg = NULL;
     g_autoptr(GString) str = NULL;
-    const char *marg;
     g_autofree char *ram = spmQEMUSize(layout->ramSize);
     g_autofree char *below = spmQEMUSize(layout->below4g);
     g_autofree char *above = spmQEMUSize(layout->above4g);
@@ -109,9 +108,8 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
     size_t i;
     size_t j;
 
-    if (spmQEMULayoutGetArgs(layout, input, &args) < 0)
+    if (!(marg = spmQEMULayoutGetMemoryArg(layout, input)))
         return NULL;
-    marg = args.memory;
     str = g_string_new(NULL);
     g_string_append_printf(str, "%-15s %s (%s), %s %s\n", _("Machine"), input->machine,
                            spmQEMUMachineFamilyTypeToString(input->family), _("SPM form"),
@@ -486,8 +484,7 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
     g_autoptr(GArray) content = g_array_new(FALSE, FALSE, sizeof(spmQEMUSvgSeg));
     g_autoptr(GArray) all = NULL;
     GArray *segs = content;
-    g_auto(spmQEMULayoutArgs) args = {0};
-    const char *marg;
+    g_autofree char *marg = NULL;
     g_autofree char *title = NULL;
     g_autofree char *titleEsc = NULL;
     g_autofree char *subtitle = NULL;
@@ -502,9 +499,8 @@ spmQEMULayoutFormatSVG(const spmQEMULayout *layout, const spmQEMULayoutInput *in
     size_t i;
     size_t j;
 
-    if (spmQEMULayoutGetArgs(layout, input, &args) < 0)
+    if (!(marg = spmQEMULayoutGetMemoryArg(layout, input)))
         return NULL;
-    marg = args.memory;
     g_array_set_clear_func(content, spmQEMUSvgSegClear);
 
     /* per-node ranges: boot RAM, SPM, typed RAM, memory devices */
