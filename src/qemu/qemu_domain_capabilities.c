@@ -36,46 +36,10 @@ spmQEMUDomainCapsAddEnum(xmlNodePtr parent, const char *name, const char *const 
 }
 
 
-/*
- * libxml2 delimits attribute values with double quotes; libvirt writes
- * single ones.  In libxml2's output a double quote inside a start tag is
- * always a delimiter (values carry &quot;), so each becomes a single quote,
- * and a single quote inside a value becomes &apos;.
- */
-static char *
-spmQEMUDomainCapsQuoteAttributes(const char *xml)
-{
-    g_autoptr(GString) out = g_string_sized_new(strlen(xml));
-    bool inTag = false;
-    bool inValue = false;
-    const char *p;
-
-    for (p = xml; *p; p++) {
-        if (inValue && *p == '\'') {
-            g_string_append(out, "&apos;");
-            continue;
-        }
-        if (inTag && *p == '"') {
-            inValue = !inValue;
-            g_string_append_c(out, '\'');
-            continue;
-        }
-        if (!inValue && *p == '<')
-            inTag = true;
-        else if (!inValue && *p == '>')
-            inTag = false;
-        g_string_append_c(out, *p);
-    }
-    return g_string_free(g_steal_pointer(&out), FALSE);
-}
-
-
 char *
 spmQEMUDomainCapsFormatXML(const spmQEMUCaps *caps, const char *machine)
 {
     g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
-    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
-    g_autofree char *xml = NULL;
     spmForm form = spmQEMUCapsGetSpmForm(caps);
     xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "domainCapabilities", NULL);
     xmlNodePtr emulator;
@@ -113,10 +77,7 @@ spmQEMUDomainCapsFormatXML(const spmQEMUCaps *caps, const char *machine)
     xmlNewProp(xmlNewChild(numa, NULL, BAD_CAST "hmat", NULL), BAD_CAST "supported",
                BAD_CAST(spmQEMUCapsHasHMAT(caps) ? "yes" : "no"));
 
-    xmlNodeDump(buf, doc, root, 0, 1);
-    xmlBufferAdd(buf, BAD_CAST "\n", 1);
-    xml = g_strndup((const char *)xmlBufferContent(buf), xmlBufferLength(buf));
-    return spmQEMUDomainCapsQuoteAttributes(xml);
+    return spmXMLFormatElement(doc, root);
 }
 
 

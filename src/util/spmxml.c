@@ -320,3 +320,50 @@ spmXMLParseMemoryKiB(xmlNodePtr node, const char *attr, const char *valuestr, co
     *kib = (bytes + 1023) / 1024;
     return 0;
 }
+
+
+/*
+ * libxml2 delimits attribute values with double quotes; libvirt writes
+ * single ones.  In libxml2's output a double quote inside a start tag is
+ * always a delimiter (values carry &quot;), so each becomes a single quote,
+ * and a single quote inside a value becomes &apos;.
+ */
+static char *
+spmXMLSingleQuoteAttributes(const char *xml)
+{
+    g_autoptr(GString) out = g_string_sized_new(strlen(xml));
+    bool inTag = false;
+    bool inValue = false;
+    const char *p;
+
+    for (p = xml; *p; p++) {
+        if (inValue && *p == '\'') {
+            g_string_append(out, "&apos;");
+            continue;
+        }
+        if (inTag && *p == '"') {
+            inValue = !inValue;
+            g_string_append_c(out, '\'');
+            continue;
+        }
+        if (!inValue && *p == '<')
+            inTag = true;
+        else if (!inValue && *p == '>')
+            inTag = false;
+        g_string_append_c(out, *p);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+
+char *
+spmXMLFormatElement(xmlDocPtr doc, xmlNodePtr node)
+{
+    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
+    g_autofree char *xml = NULL;
+
+    xmlNodeDump(buf, doc, node, 0, 1);
+    xmlBufferAdd(buf, BAD_CAST "\n", 1);
+    xml = g_strndup((const char *)xmlBufferContent(buf), xmlBufferLength(buf));
+    return spmXMLSingleQuoteAttributes(xml);
+}

@@ -71,3 +71,7 @@ int spmXMLParseScaled(xmlNodePtr node, const char *attr, const char *valuestr, c
                       unsigned long long defaultScale, unsigned long long *bytes);
 int spmXMLParseMemoryKiB(xmlNodePtr node, const char *attr, const char *valuestr, const char *unit,
                          unsigned long long *kib);
+
+/* @node of @doc as indented XML text ending in a newline, with attribute
+ * values in single quotes as libvirt writes them. */
+char *spmXMLFormatElement(xmlDocPtr doc, xmlNodePtr node);
