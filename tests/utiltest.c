@@ -231,6 +231,64 @@ testUUID(const void *opaque)
     return 0;
 }
 
+
+/* spmParseNumber, every flag: what it takes and what it refuses */
+typedef struct {
+    const char *str;
+    unsigned int flags;
+    unsigned long long unit;
+    bool ok;
+    unsigned long long value;
+} spmNumberCase;
+
+static const spmNumberCase numbers[] = {
+    {"0", 0, 0, true, 0},
+    {"18446744073709551615", 0, 0, true, G_MAXUINT64},
+    {"18446744073709551616", 0, 0, false, 0},
+    {" 7", 0, 0, false, 0},
+    {"\t7 \n", SPM_NUMBER_BLANKS, 0, true, 7},
+    {"   ", SPM_NUMBER_BLANKS, 0, false, 0},
+    {"+7", 0, 0, false, 0},
+    {"7.5", SPM_NUMBER_SIZE, 0, false, 0},
+    {"1e3", 0, 0, false, 0},
+    {"0x1f", SPM_NUMBER_HEX, 0, true, 31},
+    {"0X1F", SPM_NUMBER_HEX, 0, true, 31},
+    {"0x", SPM_NUMBER_HEX, 0, false, 0},
+    {"0x0x1", SPM_NUMBER_HEX, 0, false, 0},
+    {"0xffffffffffffffff", SPM_NUMBER_HEX, 0, true, G_MAXUINT64},
+    {"0x10000000000000000", SPM_NUMBER_HEX, 0, false, 0},
+    {"1f", SPM_NUMBER_HEX, 0, false, 0},
+    {"0x10", 0, 0, false, 0},
+    {"2G", SPM_NUMBER_SIZE, 0, true, 2ULL << 30},
+    {"3584m", SPM_NUMBER_SIZE, 0, true, 3584ULL << 20},
+    {"1b", SPM_NUMBER_SIZE, 0, true, 1},
+    {"1E", SPM_NUMBER_SIZE, 0, true, 1ULL << 60},
+    {"16E", SPM_NUMBER_SIZE, 0, false, 0},
+    {"2048", SPM_NUMBER_SIZE, 1024 * 1024, true, 2048ULL << 20},
+    {"2048", SPM_NUMBER_SIZE, 0, true, 2048},
+    {"2048", 0, 1024, true, 2048},
+    {"G", SPM_NUMBER_SIZE, 0, false, 0},
+    {"2GB", SPM_NUMBER_SIZE, 0, false, 0},
+    {"2K", 0, 0, false, 0},
+    {" 2k ", SPM_NUMBER_SIZE | SPM_NUMBER_BLANKS, 0, true, 2048},
+    {"0x1b", SPM_NUMBER_SIZE | SPM_NUMBER_HEX, 0, true, 27},
+};
+
+static int
+testParseNumber(const void *opaque)
+{
+    const spmNumberCase *tc = opaque;
+    unsigned long long v = 12345;
+    bool ok = spmParseNumber(tc->str, tc->flags, tc->unit, &v);
+
+    if (ok != tc->ok || (ok && v != tc->value) || (!ok && v != 12345)) {
+        printf("# '%s' (flags %u): %s %llu\n", tc->str, tc->flags, ok ? "took" : "refused", v);
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 mymain(void)
 {
@@ -287,7 +345,9 @@ mymain(void)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(uuids); i++) {
-        g_autofree char *title = g_strdup_printf("uuid '%s'", uuids[i].in ? uuids[i].in : "(null)");
+        g_autofree char *in = g_strescape(uuids[i].in ? uuids[i].in : "(null)", NULL);
+        g_autofree char *title = g_strdup_printf("uuid '%s'", in);
+
         if (spmTestRun(title, testUUID, &uuids[i]) < 0)
             ret = -1;
     }
@@ -302,6 +362,13 @@ mymain(void)
         g_autofree char *title = g_strdup_printf("scale %llu %s", scales[i].value,
                                                  scales[i].unit ? scales[i].unit : "(default)");
         if (spmTestRun(title, testScale, &scales[i]) < 0)
+            ret = -1;
+    }
+    for (i = 0; i < G_N_ELEMENTS(numbers); i++) {
+        g_autofree char *str = g_strescape(numbers[i].str, NULL);
+        g_autofree char *title = g_strdup_printf("number '%s' flags %u", str, numbers[i].flags);
+
+        if (spmTestRun(title, testParseNumber, &numbers[i]) < 0)
             ret = -1;
     }
     if (spmTestRun("strict integers", testStrToULL, NULL) < 0)

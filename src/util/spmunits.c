@@ -6,6 +6,7 @@
 
 #include "spmunits.h"
 
+#include <errno.h>
 #include <string.h>
 
 bool
@@ -13,40 +14,48 @@ spmParseNumber(const char *str, unsigned int flags, unsigned long long unit,
                unsigned long long *value)
 {
     static const char suffixes[] = "BKMGTPE";
-    g_autofree char *digits = NULL;
-    const char *p;
+    const char *p = str;
+    const char *end;
+    const char *parsed = NULL;
     unsigned int base = 10;
     unsigned long long scale = 1;
     guint64 v;
-    size_t len;
 
     if (!str)
         return false;
-    digits = g_strdup(str);
-    if (flags & SPM_NUMBER_BLANKS)
-        g_strstrip(digits);
-    len = strlen(digits);
-
-    if ((flags & SPM_NUMBER_SIZE) && len > 0) {
-        const char *s = strchr(suffixes, g_ascii_toupper(digits[len - 1]));
+    end = str + strlen(str);
+    if (flags & SPM_NUMBER_BLANKS) {
+        while (g_ascii_isspace(*p))
+            p++;
+        while (end > p && g_ascii_isspace(end[-1]))
+            end--;
+    }
+    if ((flags & SPM_NUMBER_HEX) && end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    } else if ((flags & SPM_NUMBER_SIZE) && end > p) {
+        /* a suffix follows decimal digits only: b and e are hex digits */
+        const char *s = strchr(suffixes, g_ascii_toupper(end[-1]));
 
         if (s) {
             scale = 1ULL << (10 * (s - suffixes));
-            digits[--len] = '\0';
+            end--;
         } else if (unit > 0) {
             scale = unit;
         }
     }
-
-    p = digits;
-    if ((flags & SPM_NUMBER_HEX) && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (!*p || strspn(p, base == 16 ? "0123456789abcdefABCDEF" : "0123456789") != strlen(p))
+    if (p == end)
         return false;
-    /* only digits of @base are left, so this fails only on overflow */
-    if (!g_ascii_string_to_unsigned(p, base, 0, G_MAXUINT64, &v, NULL) || v > G_MAXUINT64 / scale)
+    for (parsed = p; parsed < end; parsed++) {
+        if (base == 16 ? !g_ascii_isxdigit(*parsed) : !g_ascii_isdigit(*parsed))
+            return false;
+    }
+
+    /* only digits of @base stand between p and end: glib stops at end and
+     * says ERANGE on overflow */
+    errno = 0;
+    v = g_ascii_strtoull(p, (char **)&parsed, base);
+    if (errno != 0 || parsed != end || v > G_MAXUINT64 / scale)
         return false;
     *value = v * scale;
     return true;

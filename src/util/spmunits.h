@@ -16,7 +16,8 @@ typedef enum {
     SPM_NUMBER_BLANKS = 1 << 0, /* blanks around the number (XML attribute values) */
     SPM_NUMBER_HEX = 1 << 1,    /* "0x"-prefixed hexadecimal (launch data) */
     SPM_NUMBER_SIZE = 1 << 2,   /* a QEMU size suffix b, k, m, g, t, p or e (1024-based,
-                                 * any case); without one the number is in @unit */
+                                 * any case) after decimal digits; without one the
+                                 * number is in @unit */
 } spmNumberFlags;
 
 /*
