@@ -23,7 +23,12 @@ typedef struct {
 static GMutex spmSchemaLock;
 static GHashTable *spmSchemaCache; /* path -> spmSchemaCacheEntry */
 
-const char *
+/*
+ * The directory holding virt-spm's schemas: $VIRT_SPM_SCHEMA_DIR, else the
+ * build tree when the running program is one of the build tree's, else the
+ * installed location.
+ */
+static const char *
 spmSchemaDir(void)
 {
     const char *env = getenv("VIRT_SPM_SCHEMA_DIR");
@@ -35,7 +40,8 @@ spmSchemaDir(void)
     return SPM_SCHEMA_DIR;
 }
 
-char *
+/* The full path of the virt-spm domain schema. */
+static char *
 spmDomainSchemaPath(void)
 {
     return g_build_filename(spmSchemaDir(), SPM_DOMAIN_SCHEMA_FILE, NULL);

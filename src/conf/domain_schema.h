@@ -13,16 +13,6 @@
 #define SPM_DOMAIN_SCHEMA_FILE "domain-spm.rng"
 
 /*
- * The directory holding virt-spm's schemas: $VIRT_SPM_SCHEMA_DIR, else the
- * build tree when the running program is one of the build tree's, else the
- * installed location.
- */
-const char *spmSchemaDir(void);
-
-/* The full path of the virt-spm domain schema. */
-char *spmDomainSchemaPath(void);
-
-/*
  * Validates @doc against the RELAX NG schema at @rngPath (NULL: the virt-spm
  * domain schema).  The compiled schema is cached per path.  On failure
  * reports one XML_INVALID_SCHEMA error carrying every message libxml2 gave,

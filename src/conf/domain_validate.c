@@ -299,7 +299,7 @@ spmValidateACPI(const spmDomainDef *def)
 }
 
 /* Rule 7: UEFI firmware. */
-bool
+static bool
 spmDomainDefHasUEFI(const spmDomainDef *def)
 {
     g_autofree char *lower = NULL;

@@ -15,6 +15,3 @@
  * errors; 0 means valid (warnings may have been queued).
  */
 size_t spmDomainDefValidate(const spmDomainDef *def);
-
-/* true when the domain boots UEFI firmware. */
-bool spmDomainDefHasUEFI(const spmDomainDef *def);

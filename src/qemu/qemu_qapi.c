@@ -97,7 +97,8 @@ spmQAPISchemaFree(spmQAPISchema *schema)
 }
 
 
-json_object *
+/* The entry called @name, or NULL. */
+static json_object *
 spmQAPISchemaLookup(const spmQAPISchema *schema, const char *name)
 {
     if (!name)

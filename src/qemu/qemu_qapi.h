@@ -42,10 +42,6 @@ spmQAPISchema *spmQAPISchemaNew(json_object *reply);
 void spmQAPISchemaFree(spmQAPISchema *schema);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQAPISchema, spmQAPISchemaFree);
 
-/* The entry called @name, or NULL. */
-json_object *spmQAPISchemaLookup(const spmQAPISchema *schema, const char *name);
-
-
 /*
  * Evaluates @query.  Returns 1 when it is found (*entry, if given, is then
  * the selected schema entry, borrowed, or NULL for a boolean query), 0 when

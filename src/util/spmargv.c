@@ -10,7 +10,9 @@
 
 #define SPM_ARGV_SHELL_META "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~"
 
-void
+/* Appends @word, single-quoted only when it holds a character the shell
+ * would interpret (an empty word is quoted too). */
+static void
 spmArgvAppendQuoted(GString *buf, const char *word)
 {
     const char *p;

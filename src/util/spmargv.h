@@ -8,10 +8,6 @@
 
 #include "spminternal.h"
 
-/* Appends @word, single-quoted only when it holds a character the shell
- * would interpret (an empty word is quoted too). */
-void spmArgvAppendQuoted(GString *buf, const char *word);
-
 /* true for an environment assignment such as "LC_ALL=C". */
 bool spmArgvIsEnvAssignment(const char *word);
 

@@ -38,7 +38,8 @@ spmErrorQueue(void)
     return q;
 }
 
-const char *
+/* The printed prefix of a code, e.g. "XML error: ", or "" */
+static const char *
 spmErrorCodePrefix(spmErrorCode code)
 {
     switch (code) {

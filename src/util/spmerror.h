@@ -86,9 +86,6 @@ void spmErrorReportSystem(spmErrorDomain domain, int theerrno, const char *filen
 #define spmReportSystemError(theerrno, ...) \
     spmErrorReportSystem(SPM_FROM_THIS_FILE, theerrno, __FILE__, __func__, __LINE__, __VA_ARGS__)
 
-/* The printed prefix of a code, e.g. "XML error: ", or "" */
-const char *spmErrorCodePrefix(spmErrorCode code);
-
 /* Number of queued errors (warnings are not counted). */
 size_t spmErrorCount(void);
 /* Number of queued warnings. */

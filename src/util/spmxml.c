@@ -89,7 +89,8 @@ spmXMLPropString(xmlNodePtr node, const char *name)
     return spmXMLToGString(xmlGetNoNsProp(node, BAD_CAST name));
 }
 
-char *
+/* A readable location for messages: "/domain/cpu/numa/cell[2]". */
+static char *
 spmXMLNodePath(xmlNodePtr node)
 {
     xmlChar *path = xmlGetNodePath(node);

@@ -32,9 +32,6 @@ int spmXMLCheckRoot(xmlDocPtr doc, const char *root);
 /* Attribute value (without namespace) as a g_malloc'd string, or NULL. */
 char *spmXMLPropString(xmlNodePtr node, const char *name);
 
-/* A readable location for messages: "/domain/cpu/numa/cell[2]". */
-char *spmXMLNodePath(xmlNodePtr node);
-
 /* Element content as a g_malloc'd string, or NULL. */
 char *spmXMLNodeContent(xmlNodePtr node);
 
