@@ -9,6 +9,7 @@
 #include "virt_spm.h"
 #include "domain_conf.h"
 #include "qemu_capabilities.h"
+#include "qemu_capscache.h"
 #include "qemu_json.h"
 #include "spmerror.h"
 
