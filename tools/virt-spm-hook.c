@@ -134,20 +134,19 @@ spmHookCheckStart(const char *guest)
         !(uuid = spmXMLNodeContent(uuidNode)))
         return 0;
     base = spmHookRegisterBase(doc);
-    if ((listed = spmTypedDomainsLookup(base, uuid)) == 0)
+    if ((listed = spmTypedDomainsCheckStartWithoutLaunchData(base, uuid)) == 0)
         return 0;
-    if (listed < 0) {
-        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    if (listed < 0)
         fprintf(
             stderr,
             _("%1$s: error: refusing to start domain '%2$s': cannot tell whether virt-spm defined it with SPM-typed cells\n"),
             SPM_HOOK_PROG, guest);
-        return 1;
-    }
-    fprintf(
-        stderr,
-        _("%1$s: error: refusing to start domain '%2$s': virt-spm defined it with SPM-typed cells, but its XML lost virt-spm's metadata and '%3$s', so those cells would boot as ordinary RAM; define it again with 'virt-spm define' from your own XML\n"),
-        SPM_HOOK_PROG, guest, SPM_LAUNCH_OPTION);
+    else
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': its XML also lost virt-spm's metadata; define it again with 'virt-spm define' from your own XML\n"),
+            SPM_HOOK_PROG, guest);
     return 1;
 }
 
