@@ -13,6 +13,7 @@
 
 #include "testutils.h"
 #include "shim_emulator_link.h"
+#include "shim_launch_data.h"
 #include "shim_typed_domains.h"
 #include "spmerror.h"
 
@@ -385,6 +386,43 @@ testTypedDomains(const void *opaque G_GNUC_UNUSED)
     return 0;
 }
 
+/* Whether a start without launch data may go on: decided once for the shim
+ * and the hook. */
+static int
+testStartWithoutLaunchData(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *base = g_build_filename(tmpDir, "startcheck", NULL);
+    g_autofree char *blocked = g_build_filename(tmpDir, "startcheck-blocked", NULL);
+    const spmError *err;
+
+    spmErrorReset();
+    /* not a guest, or a guest virt-spm did not list: it starts */
+    if (spmTypedDomainsCheckStartWithoutLaunchData(base, NULL) != 0 ||
+        spmTypedDomainsCheckStartWithoutLaunchData(base, SHIM_UUID) != 0 || spmErrorCount() != 0)
+        return -1;
+    /* listed: refused, with the reason */
+    if (spmTypedDomainsAdd(base, SHIM_UUID, "spm") < 0 ||
+        spmTypedDomainsCheckStartWithoutLaunchData(base, SHIM_UUID) != 1 || spmErrorCount() != 1 ||
+        !(err = spmGetLastError()) || err->code != SPM_ERR_OPERATION_INVALID ||
+        !strstr(err->message, "domain " SHIM_UUID " has SPM-typed cells") ||
+        !strstr(err->message, "lost '" SPM_LAUNCH_OPTION "'")) {
+        printf("# listed domain: %s\n", spmErrorCount() ? spmGetLastError()->message : "no error");
+        return -1;
+    }
+    spmErrorReset();
+    /* nobody can tell: refused with an error */
+    if (!g_file_set_contents(blocked, "", 0, NULL) ||
+        spmTypedDomainsCheckStartWithoutLaunchData(blocked, SHIM_UUID) != -1 ||
+        spmErrorCount() != 1 ||
+        spmTypedDomainsCheckStartWithoutLaunchData(base, "not-a-uuid") != -1 ||
+        spmErrorCount() != 2) {
+        printf("# an unreadable register or a bad UUID is not refused\n");
+        return -1;
+    }
+    spmErrorReset();
+    return spmTypedDomainsRemove(base, SHIM_UUID);
+}
+
 /* ---- the emulator link helper ---- */
 
 static int
@@ -575,6 +613,9 @@ mymain(void)
                    GINT_TO_POINTER(SHIM_UNREADABLE)) < 0)
         ret = -1;
     if (spmTestRun("register of typed domains", testTypedDomains, NULL) < 0)
+        ret = -1;
+    if (spmTestRun("register of typed domains decides a start without launch data",
+                   testStartWithoutLaunchData, NULL) < 0)
         ret = -1;
     for (i = 0; i < G_N_ELEMENTS(refusals); i++) {
         g_autofree char *title = g_strdup_printf("shim refuses: %s", refusals[i].name);

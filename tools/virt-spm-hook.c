@@ -59,9 +59,10 @@ spmHookReadDomain(xmlDoc **docret, spmDomainMetadata **md)
     return 0;
 }
 
-/* Refusal of a restore or an incoming migration of a typed guest. */
+/* Refusal of a restore (@incoming false) or an incoming migration
+ * (@incoming true) of a typed guest. */
 static int
-spmHookCheckMigration(const char *guest, const char *op)
+spmHookCheckMigration(const char *guest, bool incoming)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(spmDomainMetadata) md = NULL;
@@ -69,19 +70,31 @@ spmHookCheckMigration(const char *guest, const char *op)
     if (spmHookReadDomain(&doc, &md) < 0) {
         /* Fail closed: without the XML nobody can say the guest has no SPM. */
         spmErrorPrintAll(stderr, SPM_HOOK_PROG);
-        fprintf(
-            stderr,
-            _("%1$s: error: refusing to %2$s domain '%3$s': its XML cannot be read, so it may have SPM memory that would be lost\n"),
-            SPM_HOOK_PROG, op, guest);
+        if (incoming)
+            fprintf(
+                stderr,
+                _("%1$s: error: refusing to receive an incoming migration of domain '%2$s': its XML cannot be read, so it may have SPM memory that would be lost\n"),
+                SPM_HOOK_PROG, guest);
+        else
+            fprintf(
+                stderr,
+                _("%1$s: error: refusing to restore domain '%2$s': its XML cannot be read, so it may have SPM memory that would be lost\n"),
+                SPM_HOOK_PROG, guest);
         return 1;
     }
     if (!md || md->ncells == 0)
         return 0;
 
-    fprintf(
-        stderr,
-        _("%1$s: error: refusing to %2$s domain '%3$s': it has %4$zu SPM-typed NUMA cell(s) (cell %5$u first), and QEMU does not carry sp-mem contents in its migration stream, so the guest would find zeros in place of that memory; shut the guest down and start it fresh instead\n"),
-        SPM_HOOK_PROG, op, guest, md->ncells, md->cells[0].id);
+    if (incoming)
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to receive an incoming migration of domain '%2$s': it has %3$zu SPM-typed NUMA cell(s) (cell %4$u first), and QEMU does not carry sp-mem contents in its migration stream, so the guest would find zeros in place of that memory; shut the guest down and start it fresh instead\n"),
+            SPM_HOOK_PROG, guest, md->ncells, md->cells[0].id);
+    else
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to restore domain '%2$s': it has %3$zu SPM-typed NUMA cell(s) (cell %4$u first), and QEMU does not carry sp-mem contents in its migration stream, so the guest would find zeros in place of that memory; shut the guest down and start it fresh instead\n"),
+            SPM_HOOK_PROG, guest, md->ncells, md->cells[0].id);
     return 1;
 }
 
@@ -134,20 +147,19 @@ spmHookCheckStart(const char *guest)
         !(uuid = spmXMLNodeContent(uuidNode)))
         return 0;
     base = spmHookRegisterBase(doc);
-    if ((listed = spmTypedDomainsLookup(base, uuid)) == 0)
+    if ((listed = spmTypedDomainsCheckStartWithoutLaunchData(base, uuid)) == 0)
         return 0;
-    if (listed < 0) {
-        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    if (listed < 0)
         fprintf(
             stderr,
             _("%1$s: error: refusing to start domain '%2$s': cannot tell whether virt-spm defined it with SPM-typed cells\n"),
             SPM_HOOK_PROG, guest);
-        return 1;
-    }
-    fprintf(
-        stderr,
-        _("%1$s: error: refusing to start domain '%2$s': virt-spm defined it with SPM-typed cells, but its XML lost virt-spm's metadata and '%3$s', so those cells would boot as ordinary RAM; define it again with 'virt-spm define' from your own XML\n"),
-        SPM_HOOK_PROG, guest, SPM_LAUNCH_OPTION);
+    else
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': its XML also lost virt-spm's metadata; define it again with 'virt-spm define' from your own XML\n"),
+            SPM_HOOK_PROG, guest);
     return 1;
 }
 
@@ -170,9 +182,9 @@ main(int argc, char **argv)
     if (!SPM_STREQ(subop, "begin"))
         return 0;
     if (SPM_STREQ(op, "migrate"))
-        return spmHookCheckMigration(guest, _("receive an incoming migration of"));
+        return spmHookCheckMigration(guest, true);
     if (SPM_STREQ(op, "restore"))
-        return spmHookCheckMigration(guest, _("restore"));
+        return spmHookCheckMigration(guest, false);
     if (SPM_STREQ(op, "prepare"))
         return spmHookCheckStart(guest);
     return 0;

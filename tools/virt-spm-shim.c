@@ -68,37 +68,11 @@ spmShimGuestUUID(char **argv)
     return NULL;
 }
 
-/*
- * A launch without launch data passes through, unless it is a guest that
- * `virt-spm define` listed as having typed cells: then someone took the
- * launch data out of its <qemu:commandline>, and starting it would boot
- * the SPM memory as ordinary RAM.  Returns 0 to pass through, -1 (error
- * reported) to refuse.
- */
-static int
-spmShimCheckUntypedLaunch(const char *link, char **argv)
-{
-    const char *uuid = spmShimGuestUUID(argv);
-    g_autofree char *base = NULL;
-    int rc;
-
-    if (!uuid)
-        return 0;
-    base = spmTypedDomainsBaseFromLink(link);
-    if ((rc = spmTypedDomainsLookup(base, uuid)) == 0)
-        return 0;
-    if (rc > 0)
-        spmReportError(
-            SPM_ERR_OPERATION_INVALID,
-            _("domain %1$s has SPM-typed cells (virt-spm defined it so) but its <qemu:commandline> lost '%2$s', so its SPM cells would boot as ordinary RAM; refusing to start it"),
-            uuid, SPM_LAUNCH_OPTION);
-    return -1;
-}
-
 int
 main(int argc, char **argv)
 {
     g_autofree char *emulator = NULL;
+    const char *uuid;
     g_auto(GStrv) newargv = NULL;
     char **execargv = argv;
     struct stat selfsb;
@@ -135,12 +109,19 @@ main(int argc, char **argv)
                     _("note: after changing the domain, run 'virt-spm define' again"));
         return 1;
     }
-    if (rc == 0 && spmShimCheckUntypedLaunch(argv[0], argv) < 0) {
-        spmShimFail();
-        fprintf(
-            stderr, "%s: %s\n", SPM_SHIM_NAME,
-            _("note: define the domain again with 'virt-spm define' from the XML that 'virt-spm dumpxml' prints"));
-        return 1;
+    /* a guest without launch data passes through unless virt-spm listed it
+     * as typed: then someone took the launch data out of its
+     * <qemu:commandline> */
+    if (rc == 0 && (uuid = spmShimGuestUUID(argv))) {
+        g_autofree char *base = spmTypedDomainsBaseFromLink(argv[0]);
+
+        if (spmTypedDomainsCheckStartWithoutLaunchData(base, uuid) != 0) {
+            spmShimFail();
+            fprintf(
+                stderr, "%s: %s\n", SPM_SHIM_NAME,
+                _("note: define the domain again with 'virt-spm define' from the XML that 'virt-spm dumpxml' prints"));
+            return 1;
+        }
     }
     if (rc > 0) {
         g_free(newargv[0]);

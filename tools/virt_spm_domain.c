@@ -11,6 +11,7 @@
 #include "domain_schema.h"
 #include "shim_argv_rewrite.h"
 #include "qemu_capabilities.h"
+#include "qemu_capscache.h"
 #include "qemu_define.h"
 #include "shim_emulator_link.h"
 #include "shim_typed_domains.h"

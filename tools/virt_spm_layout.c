@@ -9,6 +9,7 @@
 #include "domain_conf.h"
 #include "qemu_validate.h"
 #include "qemu_capabilities.h"
+#include "qemu_capscache.h"
 #include "qemu_layout.h"
 #include "spmerror.h"
 #include "spmfile.h"

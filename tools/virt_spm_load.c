@@ -9,6 +9,7 @@
 #include "domain_conf.h"
 #include "domain_schema.h"
 #include "qemu_capabilities.h"
+#include "qemu_capscache.h"
 #include "qemu_define.h"
 #include "qemu_domain.h"
 #include "qemu_validate.h"

@@ -10,7 +10,6 @@
  */
 
 #include "qemu_capabilities.h"
-#include "qemu_capscache.h"
 #include "qemu_qapi.h"
 #include "qemu_replies.h"
 #include "domain_conf.h"
@@ -562,6 +561,25 @@ spmQEMUCapsLiveRun(void *opaque, const char *cmd, json_object *args, json_object
     if (rc == -1)
         spmQEMUProbeProcessReportExit(data->proc);
     return rc;
+}
+
+
+char *
+spmQEMUCapsResolveBinary(const char *binary)
+{
+    char *path;
+
+    if (!binary || !*binary) {
+        spmReportError(SPM_ERR_INVALID_ARG, "%s", _("no QEMU binary given"));
+        return NULL;
+    }
+    if (strchr(binary, '/'))
+        return g_canonicalize_filename(binary, NULL);
+    if (!(path = g_find_program_in_path(binary))) {
+        spmReportError(SPM_ERR_INVALID_ARG, _("cannot find QEMU binary '%1$s' in $PATH"), binary);
+        return NULL;
+    }
+    return path;
 }
 
 

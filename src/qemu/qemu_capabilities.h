@@ -103,13 +103,9 @@ spmQEMUCaps *spmQEMUCapsProbe(const char *binary);
 /* The same with explicit timeouts and limits (@opts may be NULL). */
 spmQEMUCaps *spmQEMUCapsProbeFull(const char *binary, const spmQEMUProbeOptions *opts);
 
-typedef enum {
-    SPM_QEMU_CAPS_NO_CACHE = 1 << 0, /* probe; neither read nor write the cache */
-} spmQEMUCapsLookupFlags;
-
-/* From the cache when it is valid for @binary, else probed and cached
- * (qemu_capscache.c).  A relative @binary is looked up in $PATH. */
-spmQEMUCaps *spmQEMUCapsLookup(const char *binary, unsigned int flags);
+/* An absolute path for @binary: searched in $PATH when it has no '/'.
+ * NULL with an error reported when it cannot be found. */
+char *spmQEMUCapsResolveBinary(const char *binary);
 
 /* Offline, from a .replies file; @binaryName (NULL: @repliesPath) names the
  * emulator in messages and in the formatted caps. */

@@ -56,25 +56,6 @@ spmQEMUCapsCachePath(const char *binary)
 }
 
 
-char *
-spmQEMUCapsResolveBinary(const char *binary)
-{
-    char *path;
-
-    if (!binary || !*binary) {
-        spmReportError(SPM_ERR_INVALID_ARG, "%s", _("no QEMU binary given"));
-        return NULL;
-    }
-    if (strchr(binary, '/'))
-        return g_canonicalize_filename(binary, NULL);
-    if (!(path = g_find_program_in_path(binary))) {
-        spmReportError(SPM_ERR_INVALID_ARG, _("cannot find QEMU binary '%1$s' in $PATH"), binary);
-        return NULL;
-    }
-    return path;
-}
-
-
 static bool
 spmQEMUCapsIsDir(const char *path)
 {

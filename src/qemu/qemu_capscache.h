@@ -1,5 +1,9 @@
 /*
- * qemu_capscache.h: the on-disk cache of probed QEMU capabilities
+ * qemu_capscache.h: the on-disk cache of probed QEMU capabilities, and
+ * spmQEMUCapsLookup(), the way virt-spm gets the capabilities of a binary
+ *
+ * The cache sits above qemu_capabilities.h: it probes, loads and formats
+ * through it, and qemu_capabilities.c never calls the cache.
  *
  * One caps file per binary (qemu_capabilities.h describes the format):
  *   CACHEDIR/qemu/capabilities/SHA256.xml
@@ -30,10 +34,6 @@ char *spmQEMUCapsCacheDir(void);
 /* The cache file for @binary (an absolute path). */
 char *spmQEMUCapsCachePath(const char *binary);
 
-/* An absolute path for @binary: searched in $PATH when it has no '/'.
- * NULL with an error reported when it cannot be found. */
-char *spmQEMUCapsResolveBinary(const char *binary);
-
 /* The module directory QEMU @binary would load modules from, or NULL. */
 char *spmQEMUCapsFindModuleDir(const char *binary);
 
@@ -47,6 +47,14 @@ spmQEMUCaps *spmQEMUCapsCacheLoad(const char *binary, const spmQEMUCapsStamp *st
 
 /* Writes @caps (which must carry a stamp) to the cache.  -1 with an error. */
 int spmQEMUCapsCacheSave(const spmQEMUCaps *caps);
+
+typedef enum {
+    SPM_QEMU_CAPS_NO_CACHE = 1 << 0, /* probe; neither read nor write the cache */
+} spmQEMUCapsLookupFlags;
+
+/* From the cache when it is valid for @binary, else probed and cached.  A
+ * relative @binary is looked up in $PATH. */
+spmQEMUCaps *spmQEMUCapsLookup(const char *binary, unsigned int flags);
 
 /* spmQEMUCapsLookup() with probe options (@opts may be NULL). */
 spmQEMUCaps *spmQEMUCapsLookupFull(const char *binary, unsigned int flags,

@@ -6,303 +6,13 @@
 
 #include "shim_argv_rewrite.h"
 #include "spmerror.h"
+#include "spmjsonobject.h"
 #include "spmkeyval.h"
 #include "spmunits.h"
 
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
-
-/* Nesting limit of the JSON reader (libvirt's backends nest two levels). */
-#define SPM_QEMU_JSON_MAX_DEPTH 64
-
-
-/* ---- a minimal JSON reader for libvirt's -object '{...}' arguments ----
- *
- * The shim must not link json-c; it only needs the top-level members of one
- * object: strings decoded, numbers as their text, anything else skipped
- * after checking its syntax. */
-
-typedef struct _spmQEMUJSONMember spmQEMUJSONMember;
-struct _spmQEMUJSONMember {
-    char *key;
-    char *string; /* decoded, when the value is a string */
-    char *number; /* literal text, when the value is a number */
-};
-
-typedef struct _spmQEMUJSONReader spmQEMUJSONReader;
-struct _spmQEMUJSONReader {
-    const char *p;
-};
-
-static void
-spmQEMUJSONMemberClear(void *data)
-{
-    spmQEMUJSONMember *m = data;
-
-    g_free(m->key);
-    g_free(m->string);
-    g_free(m->number);
-}
-
-static void
-spmQEMUJSONSkipSpace(spmQEMUJSONReader *r)
-{
-    while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
-        r->p++;
-}
-
-static int
-spmQEMUJSONReadHex4(const char *p, gunichar *value)
-{
-    size_t i;
-
-    *value = 0;
-    for (i = 0; i < 4; i++) {
-        int d = g_ascii_xdigit_value(p[i]);
-        if (d < 0)
-            return -1;
-        *value = *value * 16 + (gunichar)d;
-    }
-    return 0;
-}
-
-/* Reads a string at r->p (which is at '"'); *out may be NULL to skip. */
-static int
-spmQEMUJSONReadString(spmQEMUJSONReader *r, char **out)
-{
-    g_autoptr(GString) buf = g_string_new(NULL);
-
-    r->p++;
-    while (*r->p != '"') {
-        unsigned char c = *r->p;
-        gunichar u;
-
-        if (c == '\0' || c < 0x20)
-            return -1;
-        if (c != '\\') {
-            g_string_append_c(buf, c);
-            r->p++;
-            continue;
-        }
-        r->p++;
-        switch (*r->p) {
-        case '"':
-            g_string_append_c(buf, '"');
-            break;
-        case '\\':
-            g_string_append_c(buf, '\\');
-            break;
-        case '/':
-            g_string_append_c(buf, '/');
-            break;
-        case 'b':
-            g_string_append_c(buf, '\b');
-            break;
-        case 'f':
-            g_string_append_c(buf, '\f');
-            break;
-        case 'n':
-            g_string_append_c(buf, '\n');
-            break;
-        case 'r':
-            g_string_append_c(buf, '\r');
-            break;
-        case 't':
-            g_string_append_c(buf, '\t');
-            break;
-        case 'u':
-            if (spmQEMUJSONReadHex4(r->p + 1, &u) < 0)
-                return -1;
-            r->p += 4;
-            if (u >= 0xD800 && u <= 0xDBFF) {
-                gunichar lo;
-
-                if (r->p[1] != '\\' || r->p[2] != 'u' || spmQEMUJSONReadHex4(r->p + 3, &lo) < 0 ||
-                    lo < 0xDC00 || lo > 0xDFFF)
-                    return -1;
-                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                r->p += 6;
-            } else if (u >= 0xDC00 && u <= 0xDFFF) {
-                return -1;
-            }
-            if (u == 0)
-                return -1;
-            g_string_append_unichar(buf, u);
-            break;
-        default:
-            return -1;
-        }
-        r->p++;
-    }
-    r->p++;
-    if (out)
-        *out = g_string_free(g_steal_pointer(&buf), FALSE);
-    return 0;
-}
-
-static int
-spmQEMUJSONReadNumber(spmQEMUJSONReader *r, char **out)
-{
-    const char *start = r->p;
-
-    if (*r->p == '-')
-        r->p++;
-    if (*r->p == '0') {
-        r->p++;
-    } else if (g_ascii_isdigit(*r->p)) {
-        while (g_ascii_isdigit(*r->p))
-            r->p++;
-    } else {
-        return -1;
-    }
-    if (*r->p == '.') {
-        r->p++;
-        if (!g_ascii_isdigit(*r->p))
-            return -1;
-        while (g_ascii_isdigit(*r->p))
-            r->p++;
-    }
-    if (*r->p == 'e' || *r->p == 'E') {
-        r->p++;
-        if (*r->p == '+' || *r->p == '-')
-            r->p++;
-        if (!g_ascii_isdigit(*r->p))
-            return -1;
-        while (g_ascii_isdigit(*r->p))
-            r->p++;
-    }
-    if (out)
-        *out = g_strndup(start, r->p - start);
-    return 0;
-}
-
-static int spmQEMUJSONSkipValue(spmQEMUJSONReader *r, unsigned int depth);
-
-/* Object or array at r->p; each member/element is passed to the skipper. */
-static int
-spmQEMUJSONSkipContainer(spmQEMUJSONReader *r, unsigned int depth)
-{
-    char close = *r->p == '{' ? '}' : ']';
-    bool object = close == '}';
-
-    if (depth >= SPM_QEMU_JSON_MAX_DEPTH)
-        return -1;
-    r->p++;
-    spmQEMUJSONSkipSpace(r);
-    if (*r->p == close) {
-        r->p++;
-        return 0;
-    }
-    while (true) {
-        if (object) {
-            if (*r->p != '"' || spmQEMUJSONReadString(r, NULL) < 0)
-                return -1;
-            spmQEMUJSONSkipSpace(r);
-            if (*r->p != ':')
-                return -1;
-            r->p++;
-            spmQEMUJSONSkipSpace(r);
-        }
-        if (spmQEMUJSONSkipValue(r, depth + 1) < 0)
-            return -1;
-        spmQEMUJSONSkipSpace(r);
-        if (*r->p == close) {
-            r->p++;
-            return 0;
-        }
-        if (*r->p != ',')
-            return -1;
-        r->p++;
-        spmQEMUJSONSkipSpace(r);
-    }
-}
-
-static int
-spmQEMUJSONSkipValue(spmQEMUJSONReader *r, unsigned int depth)
-{
-    switch (*r->p) {
-    case '"':
-        return spmQEMUJSONReadString(r, NULL);
-    case '{':
-    case '[':
-        return spmQEMUJSONSkipContainer(r, depth);
-    case 't':
-        if (!g_str_has_prefix(r->p, "true"))
-            return -1;
-        r->p += 4;
-        return 0;
-    case 'f':
-        if (!g_str_has_prefix(r->p, "false"))
-            return -1;
-        r->p += 5;
-        return 0;
-    case 'n':
-        if (!g_str_has_prefix(r->p, "null"))
-            return -1;
-        r->p += 4;
-        return 0;
-    default:
-        return spmQEMUJSONReadNumber(r, NULL);
-    }
-}
-
-/* The top-level members of the JSON object @str, in order. */
-static GArray *
-spmQEMUJSONObjectMembers(const char *str)
-{
-    g_autoptr(GArray) members = g_array_new(FALSE, TRUE, sizeof(spmQEMUJSONMember));
-    spmQEMUJSONReader r = {str};
-
-    g_array_set_clear_func(members, spmQEMUJSONMemberClear);
-    spmQEMUJSONSkipSpace(&r);
-    if (*r.p != '{')
-        return NULL;
-    r.p++;
-    spmQEMUJSONSkipSpace(&r);
-    if (*r.p == '}') {
-        r.p++;
-    } else {
-        while (true) {
-            spmQEMUJSONMember m = {0};
-
-            if (*r.p != '"' || spmQEMUJSONReadString(&r, &m.key) < 0)
-                return NULL;
-            g_array_append_val(members, m);
-            spmQEMUJSONSkipSpace(&r);
-            if (*r.p != ':')
-                return NULL;
-            r.p++;
-            spmQEMUJSONSkipSpace(&r);
-            if (*r.p == '"') {
-                if (spmQEMUJSONReadString(
-                        &r, &g_array_index(members, spmQEMUJSONMember, members->len - 1).string) <
-                    0)
-                    return NULL;
-            } else if (*r.p == '-' || g_ascii_isdigit(*r.p)) {
-                if (spmQEMUJSONReadNumber(
-                        &r, &g_array_index(members, spmQEMUJSONMember, members->len - 1).number) <
-                    0)
-                    return NULL;
-            } else if (spmQEMUJSONSkipValue(&r, 1) < 0) {
-                return NULL;
-            }
-            spmQEMUJSONSkipSpace(&r);
-            if (*r.p == '}') {
-                r.p++;
-                break;
-            }
-            if (*r.p != ',')
-                return NULL;
-            r.p++;
-            spmQEMUJSONSkipSpace(&r);
-        }
-    }
-    spmQEMUJSONSkipSpace(&r);
-    if (*r.p)
-        return NULL;
-    return g_steal_pointer(&members);
-}
 
 static void
 spmQEMUJSONAppendString(GString *buf, const char *str)
@@ -501,7 +211,7 @@ spmQEMUObjectParse(const char *str, char **id, char **type, char **size, bool *j
 
     *json = str[0] == '{';
     if (*json) {
-        g_autoptr(GArray) members = spmQEMUJSONObjectMembers(str);
+        g_autoptr(GArray) members = spmJSONObjectMembers(str);
 
         if (!members) {
             spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-object %1$s'"),
@@ -509,12 +219,12 @@ spmQEMUObjectParse(const char *str, char **id, char **type, char **size, bool *j
             return -1;
         }
         for (i = 0; i < members->len; i++) {
-            spmQEMUJSONMember *m = &g_array_index(members, spmQEMUJSONMember, i);
+            spmJSONMember *m = &g_array_index(members, spmJSONMember, i);
             char **dest = NULL;
             size_t j;
 
             for (j = 0; j < i; j++) {
-                if (SPM_STREQ(g_array_index(members, spmQEMUJSONMember, j).key, m->key)) {
+                if (SPM_STREQ(g_array_index(members, spmJSONMember, j).key, m->key)) {
                     spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
                                    _("QEMU option '-object %1$s' repeats member '%2$s'"), str,
                                    m->key);
@@ -566,7 +276,7 @@ spmQEMUDeviceParse(const char *str, char **driver, char **node)
     size_t i;
 
     if (str[0] == '{') {
-        g_autoptr(GArray) members = spmQEMUJSONObjectMembers(str);
+        g_autoptr(GArray) members = spmJSONObjectMembers(str);
 
         if (!members) {
             spmReportError(SPM_ERR_CONFIG_UNSUPPORTED, _("cannot parse QEMU option '-device %1$s'"),
@@ -574,7 +284,7 @@ spmQEMUDeviceParse(const char *str, char **driver, char **node)
             return -1;
         }
         for (i = 0; i < members->len; i++) {
-            spmQEMUJSONMember *m = &g_array_index(members, spmQEMUJSONMember, i);
+            spmJSONMember *m = &g_array_index(members, spmJSONMember, i);
 
             if (SPM_STREQ(m->key, "driver") && m->string && !*driver)
                 *driver = g_strdup(m->string);

@@ -6,6 +6,7 @@
  */
 
 #include "shim_typed_domains.h"
+#include "shim_launch_data.h"
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmuuid.h"
@@ -54,6 +55,22 @@ spmTypedDomainsLookup(const char *baseDir, const char *uuid)
         return 0;
     spmReportSystemError(errno, _("cannot tell whether '%1$s' exists"), entry);
     return -1;
+}
+
+int
+spmTypedDomainsCheckStartWithoutLaunchData(const char *baseDir, const char *uuid)
+{
+    int listed;
+
+    if (!uuid)
+        return 0;
+    if ((listed = spmTypedDomainsLookup(baseDir, uuid)) <= 0)
+        return listed;
+    spmReportError(
+        SPM_ERR_OPERATION_INVALID,
+        _("domain %1$s has SPM-typed cells (virt-spm defined it so) but its <qemu:commandline> lost '%2$s', so its SPM cells would boot as ordinary RAM; refusing to start it"),
+        uuid, SPM_LAUNCH_OPTION);
+    return 1;
 }
 
 int

@@ -37,6 +37,21 @@ char *spmTypedDomainsBaseFromLink(const char *linkPath);
  */
 int spmTypedDomainsLookup(const char *baseDir, const char *uuid);
 
+/*
+ * Decides whether the domain @uuid may start although its launch
+ * (libvirt's QEMU argv, or its XML for the hook) carries no launch data:
+ * not when `virt-spm define` listed it under @baseDir, since then someone
+ * took the launch data out of its <qemu:commandline> and its typed cells
+ * would boot as ordinary RAM.  Used by the shim and by the hook, so both
+ * refuse the same starts for the same reason.
+ *
+ * Returns 0 when the start may go on (@uuid NULL: not a guest's launch, or
+ * the domain is not listed), 1 with an error reported when the domain is
+ * listed, -1 with an error reported when nobody can tell (@uuid is not a
+ * UUID, or the register cannot be read).  Callers refuse unless it is 0.
+ */
+int spmTypedDomainsCheckStartWithoutLaunchData(const char *baseDir, const char *uuid);
+
 /* Lists the domain @uuid (named @name) under @baseDir; 0, or -1 with an
  * error.  Listing a listed domain again just renames it. */
 int spmTypedDomainsAdd(const char *baseDir, const char *uuid, const char *name);
