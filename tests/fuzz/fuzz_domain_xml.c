@@ -20,6 +20,7 @@
 #include "qemu_validate.h"
 #include "spmerror.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define SPM_FUZZ_EMULATOR "/usr/bin/qemu-system-x86_64"
@@ -91,6 +92,8 @@ spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
     g_autoptr(spmLaunchData) launch = NULL;
     g_autofree char *libvirtXML = NULL;
     g_autofree char *restored = NULL;
+    const char *p;
+    size_t nlaunch = 0;
 
     /* the transform modifies the definition's document: a fresh one */
     if (!(def = spmDomainDefParseString(xml, len, "fuzz.xml")))
@@ -100,8 +103,16 @@ spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
     if (!(libvirtXML = spmQEMUDefineFormatForLibvirt(def, launch ? SPM_FUZZ_LINK : NULL,
                                                      SPM_FUZZ_EMULATOR, launch)))
         return;
-    if (!(restored = spmQEMUDefineRestoreUserXML(libvirtXML, strlen(libvirtXML))))
+    /* the launch arguments once with typed cells, else not at all */
+    for (p = libvirtXML; (p = strstr(p, "value=\"" SPM_LAUNCH_OPTION "\"")); p++)
+        nlaunch++;
+    if (nlaunch != (launch ? 1 : 0))
+        spmFuzzFail("the XML given to libvirt has the launch arguments a wrong number of times",
+                    libvirtXML);
+    if (!(restored = spmQEMUDefineRestoreUserXML(libvirtXML, strlen(libvirtXML)))) {
+        spmErrorPrintAll(stderr, "fuzz_domain_xml");
         spmFuzzFail("the XML given to libvirt does not restore", libvirtXML);
+    }
 }
 
 int
