@@ -19,6 +19,7 @@
 #include "qemu_layout.h"
 #include "qemu_validate.h"
 #include "spmerror.h"
+#include "spmxml.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +85,38 @@ spmFuzzDomainLayout(const spmDomainDef *def, const spmQEMUCaps *caps, const spmQ
     }
 }
 
+/* How often libvirt's XML @xml passes SPM_LAUNCH_OPTION to QEMU: the
+ * <arg>s of libvirt's <qemu:commandline>, by namespace, not by prefix. */
+static size_t
+spmFuzzCountLaunchArgs(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = spmXMLParse(xml, strlen(xml), "libvirt.xml");
+    xmlNodePtr root;
+    xmlNodePtr cmdline;
+    xmlNodePtr arg;
+    size_t n = 0;
+
+    if (!doc || !(root = xmlDocGetRootElement(doc)))
+        spmFuzzFail("the XML given to libvirt does not parse", xml);
+    for (cmdline = root->children; cmdline; cmdline = cmdline->next) {
+        if (cmdline->type != XML_ELEMENT_NODE || !cmdline->ns ||
+            !xmlStrEqual(cmdline->ns->href, BAD_CAST SPM_QEMU_NS) ||
+            !xmlStrEqual(cmdline->name, BAD_CAST "commandline"))
+            continue;
+        for (arg = cmdline->children; arg; arg = arg->next) {
+            g_autofree char *value = NULL;
+
+            if (arg->type != XML_ELEMENT_NODE || !arg->ns ||
+                !xmlStrEqual(arg->ns->href, BAD_CAST SPM_QEMU_NS) ||
+                !xmlStrEqual(arg->name, BAD_CAST "arg"))
+                continue;
+            if ((value = spmXMLPropString(arg, "value")) && strcmp(value, SPM_LAUNCH_OPTION) == 0)
+                n++;
+        }
+    }
+    return n;
+}
+
 static void
 spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
                     const spmQEMULayoutHost *host)
@@ -92,8 +125,6 @@ spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
     g_autoptr(spmLaunchData) launch = NULL;
     g_autofree char *libvirtXML = NULL;
     g_autofree char *restored = NULL;
-    const char *p;
-    size_t nlaunch = 0;
 
     /* the transform modifies the definition's document: a fresh one */
     if (!(def = spmDomainDefParseString(xml, len, "fuzz.xml")))
@@ -104,9 +135,7 @@ spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
                                                      SPM_FUZZ_EMULATOR, launch)))
         return;
     /* the launch arguments once with typed cells, else not at all */
-    for (p = libvirtXML; (p = strstr(p, "value=\"" SPM_LAUNCH_OPTION "\"")); p++)
-        nlaunch++;
-    if (nlaunch != (launch ? 1 : 0))
+    if (spmFuzzCountLaunchArgs(libvirtXML) != (launch ? 1 : 0))
         spmFuzzFail("the XML given to libvirt has the launch arguments a wrong number of times",
                     libvirtXML);
     if (!(restored = spmQEMUDefineRestoreUserXML(libvirtXML, strlen(libvirtXML)))) {
