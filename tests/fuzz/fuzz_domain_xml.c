@@ -15,6 +15,7 @@
 #include "fuzz.h"
 
 #include "domain_conf.h"
+#include "domain_metadata.h"
 #include "qemu_define.h"
 #include "qemu_layout.h"
 #include "qemu_validate.h"
@@ -117,6 +118,37 @@ spmFuzzCountLaunchArgs(const char *xml)
     return n;
 }
 
+/*
+ * What the qemu hook reads of a domain XML (virt-spm's metadata, the launch
+ * arguments).  For the XML define gives libvirt (@fromDefine; @launch:
+ * the launch data of its typed cells, NULL when it has none), the hook must
+ * let the domain start: the launch arguments are there whenever the
+ * metadata types cells.
+ */
+static void
+spmFuzzHookView(const char *xml, size_t len, bool fromDefine, const spmLaunchData *launch)
+{
+    g_autoptr(xmlDoc) doc = spmXMLParse(xml, len, "hook.xml");
+    g_autoptr(spmDomainMetadata) md = NULL;
+    int rc;
+
+    if (!doc)
+        return;
+    rc = spmDomainMetadataParseDoc(doc, &md);
+    if (!fromDefine) {
+        spmQEMUDefineHasLaunchData(doc);
+        return;
+    }
+    if (rc < 0)
+        spmFuzzFail("the hook cannot read the metadata define wrote", xml);
+    if (!spmQEMUDefineHasLaunchData(doc) != !launch)
+        spmFuzzFail("the hook does not see the launch data define wrote", xml);
+    if (md && md->ncells > 0 && !launch)
+        spmFuzzFail("define wrote typed cells in the metadata without launch data", xml);
+    if (launch && (!md || md->ncells != launch->nnodes))
+        spmFuzzFail("define's metadata and launch data type different cells", xml);
+}
+
 static void
 spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
                     const spmQEMULayoutHost *host)
@@ -138,6 +170,7 @@ spmFuzzDomainDefine(const char *xml, size_t len, const spmQEMUCaps *caps,
     if (spmFuzzCountLaunchArgs(libvirtXML) != (launch ? 1 : 0))
         spmFuzzFail("the XML given to libvirt has the launch arguments a wrong number of times",
                     libvirtXML);
+    spmFuzzHookView(libvirtXML, strlen(libvirtXML), true, launch);
     if (!(restored = spmQEMUDefineRestoreUserXML(libvirtXML, strlen(libvirtXML)))) {
         spmErrorPrintAll(stderr, "fuzz_domain_xml");
         spmFuzzFail("the XML given to libvirt does not restore", libvirtXML);
@@ -162,8 +195,10 @@ spmFuzzDomainXML(const uint8_t *data, size_t size)
     if (size & 1)
         host.vendor = SPM_QEMU_CPU_VENDOR_AMD;
 
-    /* libvirt's XML as virt-spm reads it back, whatever it is */
+    /* libvirt's XML as virt-spm and the hook read it, whatever it is */
     restored = spmQEMUDefineRestoreUserXML(xml, size);
+    spmErrorReset();
+    spmFuzzHookView(xml, size, false, NULL);
     spmErrorReset();
 
     if (!(def = spmDomainDefParseString(xml, size, "fuzz.xml")))
