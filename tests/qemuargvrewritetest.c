@@ -341,6 +341,9 @@ mymain(void)
         {"=1", NULL, NULL, NULL},
         {"a=1,=2", NULL, NULL, NULL},
         {"flag,,x", NULL, NULL, NULL},
+        /* an empty bare value is written with its key: "" would drop it */
+        {",", "type", "type=", "type="},
+        {",nodeid=1", "type", "type=|nodeid=1", "type=,nodeid=1"},
     };
     static const testLaunch launches[] = {
         {"v=1,form=sp-mem,maxmem=3221225472,slots=0,node.1.memmap=spm,"

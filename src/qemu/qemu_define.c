@@ -126,38 +126,6 @@ spmQEMUDefineSetEmulator(xmlDocPtr doc, const char *path)
     }
 }
 
-char *
-spmQEMUDefineFormatForLibvirt(spmDomainDef *def, const char *emulatorPath, const char *realEmulator,
-                              const spmLaunchData *launch)
-{
-    g_autoptr(spmDomainMetadata) md = NULL;
-    g_autofree char *data = NULL;
-    xmlNodePtr root = def->root;
-    xmlNodePtr cmdline;
-    xmlNodePtr arg;
-    xmlNsPtr ns;
-
-    if (!launch)
-        return spmDomainDefFormat(def, 0);
-
-    md = spmDomainMetadataFromDef(def, realEmulator);
-    if (spmDomainMetadataInsert(def->doc, md) < 0)
-        return NULL;
-    spmQEMUDefineSetEmulator(def->doc, emulatorPath);
-
-    if (!(data = spmLaunchDataFormat(launch)))
-        return NULL;
-    ns = spmQEMUDefineQemuNs(def->doc, root);
-    if (!(cmdline = spmQEMUDefineFindCommandline(root)))
-        cmdline = xmlNewChild(root, ns, BAD_CAST "commandline", NULL);
-    arg = xmlNewChild(cmdline, ns, BAD_CAST "arg", NULL);
-    xmlNewProp(arg, BAD_CAST "value", BAD_CAST SPM_LAUNCH_OPTION);
-    arg = xmlNewChild(cmdline, ns, BAD_CAST "arg", NULL);
-    xmlNewProp(arg, BAD_CAST "value", BAD_CAST data);
-
-    return spmDomainDefFormat(def, SPM_DOMAIN_FORMAT_NO_MEMMAP);
-}
-
 /* Removes "-virt-spm-launch DATA" from <qemu:commandline>, and the element
  * when nothing else is left in it. */
 static void
@@ -197,6 +165,44 @@ spmQEMUDefineRemoveLaunchArgs(xmlNodePtr root)
         xmlUnlinkNode(cmdline);
         xmlFreeNode(cmdline);
     }
+}
+
+char *
+spmQEMUDefineFormatForLibvirt(spmDomainDef *def, const char *emulatorPath, const char *realEmulator,
+                              const spmLaunchData *launch)
+{
+    g_autoptr(spmDomainMetadata) md = NULL;
+    g_autofree char *data = NULL;
+    xmlNodePtr root = def->root;
+    xmlNodePtr cmdline;
+    xmlNodePtr arg;
+    xmlNsPtr ns;
+
+    /* what virt-spm adds is made from the model alone: an input that
+     * already carries some (libvirt's XML of a domain virt-spm defined)
+     * would otherwise keep a stale typing, or get the launch data twice */
+    spmDomainMetadataRemove(def->doc);
+    spmQEMUDefineRemoveLaunchArgs(root);
+
+    if (!launch)
+        return spmDomainDefFormat(def, 0);
+
+    md = spmDomainMetadataFromDef(def, realEmulator);
+    if (spmDomainMetadataInsert(def->doc, md) < 0)
+        return NULL;
+    spmQEMUDefineSetEmulator(def->doc, emulatorPath);
+
+    if (!(data = spmLaunchDataFormat(launch)))
+        return NULL;
+    ns = spmQEMUDefineQemuNs(def->doc, root);
+    if (!(cmdline = spmQEMUDefineFindCommandline(root)))
+        cmdline = xmlNewChild(root, ns, BAD_CAST "commandline", NULL);
+    arg = xmlNewChild(cmdline, ns, BAD_CAST "arg", NULL);
+    xmlNewProp(arg, BAD_CAST "value", BAD_CAST SPM_LAUNCH_OPTION);
+    arg = xmlNewChild(cmdline, ns, BAD_CAST "arg", NULL);
+    xmlNewProp(arg, BAD_CAST "value", BAD_CAST data);
+
+    return spmDomainDefFormat(def, SPM_DOMAIN_FORMAT_NO_MEMMAP);
 }
 
 static bool

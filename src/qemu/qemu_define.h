@@ -41,9 +41,10 @@ int spmQEMUDefinePrepare(const spmDomainDef *def, const spmQEMUCaps *caps,
 
 /*
  * The XML for stock libvirt.  @emulatorPath is what libvirt will execute
- * (the shim link); @realEmulator is remembered in the metadata.  Without
- * @launch (no typed cell) the document is formatted unchanged.  Modifies
- * @def's document.
+ * (the shim link); @realEmulator is remembered in the metadata.  Any
+ * virt-spm metadata and launch arguments the input already has are
+ * dropped first; then, without @launch (no typed cell), the document is
+ * formatted unchanged.  Modifies @def's document.
  */
 char *spmQEMUDefineFormatForLibvirt(spmDomainDef *def, const char *emulatorPath,
                                     const char *realEmulator, const spmLaunchData *launch);

@@ -206,7 +206,8 @@ spmQEMURepliesParse(const char *data, size_t len, const char *name)
     }
 
     replies->nentries = entries->len;
-    replies->entries = (spmQEMURepliesEntry *)g_array_free(g_steal_pointer(&entries), FALSE);
+    replies->entries =
+        (spmQEMURepliesEntry *)(void *)g_array_free(g_steal_pointer(&entries), FALSE);
     if (err)
         return NULL;
     if (replies->nentries == 0) {

@@ -142,8 +142,8 @@ spmKeyvalFormat(const spmKeyval *kv)
         if (i > 0)
             g_string_append_c(buf, ',');
         /* A bare first value only stays bare if it cannot be misread as a
-         * key=value part. */
-        if (i == 0 && kv->implied && pair->value && !strchr(pair->value, '=')) {
+         * key=value part, or vanish (an empty one: "" parses to nothing). */
+        if (i == 0 && kv->implied && pair->value && *pair->value && !strchr(pair->value, '=')) {
             spmKeyvalAppendEscaped(buf, pair->value);
             continue;
         }

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+# fuzz-seeds.py: builds the seed corpora of the fuzz targets from tests/
+#
+#   scripts/fuzz-seeds.py OUTDIR
+#
+# writes OUTDIR/TARGET/NAME for every target of tests/fuzz (the inputs are
+# the test data as it is, or in the layout a target reads; see
+# tests/fuzz/*.c).  Nothing is copied into the repository.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import glob
+import hashlib
+import os
+import re
+import sys
+
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+out = sys.argv[1]
+LAUNCH_OPTION = '-virt-spm-launch'
+
+
+def put(target, data, name=None):
+    if isinstance(data, str):
+        data = data.encode()
+    d = os.path.join(out, target)
+    os.makedirs(d, exist_ok=True)
+    name = name or hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def parse_args(path):
+    """argv of a libvirt-style .args file (env lines dropped)"""
+    lines = read(path).decode().replace(' \\\n', '\n').splitlines()
+    argv = []
+    for line in lines:
+        if not argv and re.match(r'^[A-Za-z_][A-Za-z0-9_]*=', line):
+            continue
+        argv.extend(line.split(' ', 1))
+    return argv
+
+
+# domain XML: every domain the tests use
+for path in sorted(glob.glob(os.path.join(top, 'tests', '*data', '**', '*.xml'), recursive=True) +
+                   glob.glob(os.path.join(top, 'examples', '*.xml'))):
+    data = read(path)
+    if b'<domain' in data:
+        put('fuzz_domain_xml', data)
+    elif b'<qemuCaps' in data or b'<capabilities' in data:
+        put('fuzz_caps_file', data)
+
+# capabilities: the cache files and the recorded conversations
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'qemucapabilitiesdata', '*'))):
+    put('fuzz_caps_file', read(path))
+
+# launch data: the .launch files, the strings in the define outputs and tests
+launches = set()
+for path in glob.glob(os.path.join(top, 'tests', 'qemuargvrewritedata', '*.launch')):
+    launches.add(read(path).decode().strip())
+for path in glob.glob(os.path.join(top, 'tests', '**', '*'), recursive=True):
+    if not os.path.isfile(path) or path.endswith('.replies'):
+        continue
+    text = read(path).decode(errors='replace')
+    launches.update(re.findall(r'v=1,form=[A-Za-z0-9=,.\-_]+', text))
+for launch in sorted(launches):
+    put('fuzz_launch_data', launch)
+
+# shim argv: each libvirt argv with each launch data where it says @DATA@,
+# NUL-separated; the launch data also last, for spmQEMUArgvApplyLaunchData
+argsfiles = sorted(glob.glob(os.path.join(top, 'tests', 'qemuargvrewritedata', '*.in.args')))
+for path in argsfiles:
+    argv = parse_args(path)
+    for launch in sorted(launches)[:6]:
+        with_data = [launch if a == '@DATA@' else a for a in argv]
+        put('fuzz_shim_argv', '\0'.join(with_data))
+        i = argv.index('@DATA@') if '@DATA@' in argv else -1
+        plain = argv[:i - 1] + argv[i + 1:] if i > 0 else argv
+        put('fuzz_shim_argv', '\0'.join(plain + [launch]))
+
+# keyval: every option value of those argvs, behind an implied-key byte
+values = set()
+for path in argsfiles:
+    argv = parse_args(path)
+    for opt, val in zip(argv, argv[1:]):
+        if opt.startswith('-') and not val.startswith('{'):
+            values.add(val)
+for i, val in enumerate(sorted(values)):
+    put('fuzz_keyval', bytes([i % 4]) + val.encode())
+
+# numbers
+for s in ['0', '1', '4096', '0x1000', '0X7fffffffffffffff', '18446744073709551615',
+          '18446744073709551616', ' 12 ', '3G', '1024k', '2m', '0x10b', '4294967296', '']:
+    put('fuzz_number', s)
+
+# QMP: flags byte, chunking byte, then what the peer says
+greeting = ('{"QMP": {"version": {"qemu": {"micro": 3, "minor": 1, "major": 11}, '
+            '"package": "v11.1.3"}, "capabilities": ["oob"]}}\r\n')
+streams = [
+    greeting + '{"return": {}, "id": "spm-1"}\r\n'
+    '{"return": {"qemu": {"micro": 3, "minor": 1, "major": 11}, "package": ""}, "id": "spm-2"}\r\n'
+    '{"return": [{"name": "pc-q35-11.1", "alias": "q35"}], "id": "spm-3"}\r\n',
+    greeting + '{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "RESUME"}\r\n'
+    '{"return": {}, "id": "spm-1"}\r\n'
+    '{"error": {"class": "CommandNotFound", "desc": "The command x has not been found"}, '
+    '"id": "spm-2"}\r\n',
+    greeting + '{"return": {}, "id": "spm-1"}\r\n{"return": {}, "id": "spm-7"}\r\n',
+    greeting,
+]
+for s in streams:
+    for flags, chunks in [(0, 0), (0, 1), (0, 0x42), (1, 0x80)]:
+        put('fuzz_qmp_stream', bytes([flags, chunks]) + s.encode())
