@@ -10,7 +10,8 @@
 #   VIRT_SPM_TEST_QEMU   an SPM-capable QEMU for the live tests (else the
 #                        reference QEMU is fetched with ../shared/tools when present)
 #   VIRT_SPM_NO_APT=1    skip apt-get (everything already installed)
-#   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1, VIRT_SPM_NO_PACKAGE=1   skip those passes
+#   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1, VIRT_SPM_NO_PACKAGE=1, VIRT_SPM_NO_FUZZ=1
+#                        skip those passes
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
@@ -29,7 +30,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian"
+TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -167,6 +168,17 @@ fi
 if [ "${VIRT_SPM_NO_VALGRIND:-0}" != 1 ]; then
     run_tests build valgrind --suite unit \
         --wrap='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-fds=no'
+fi
+
+# every libFuzzer target for a short smoke run (scripts/fuzz.sh SECONDS for long ones)
+if [ "${VIRT_SPM_NO_FUZZ:-0}" != 1 ]; then
+    log "fuzz smoke run (scripts/fuzz.sh, 10 s per target)"
+    if FUZZ_BUILD_DIR="$top/build-fuzz" bash "$top/scripts/fuzz.sh" 10 >"$top/build/fuzz.txt" 2>&1; then
+        echo "fuzz 1 0 0" >>"$top/build/results.txt"
+    else
+        echo "fuzz 0 1 0" >>"$top/build/results.txt"
+    fi
+    tail -n 9 "$top/build/fuzz.txt" >&2
 fi
 
 python3 "$top/scripts/test-results.py" --total "$top/build/results.txt"
