@@ -272,6 +272,8 @@ static const spmNumberCase numbers[] = {
     {"2K", 0, 0, false, 0},
     {" 2k ", SPM_NUMBER_SIZE | SPM_NUMBER_BLANKS, 0, true, 2048},
     {"0x1b", SPM_NUMBER_SIZE | SPM_NUMBER_HEX, 0, true, 27},
+    {"0x10", SPM_NUMBER_SIZE | SPM_NUMBER_HEX, 1024, true, 16 * 1024},
+    {"16k", SPM_NUMBER_SIZE | SPM_NUMBER_HEX, 0, true, 16 * 1024},
 };
 
 static int

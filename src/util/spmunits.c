@@ -33,9 +33,10 @@ spmParseNumber(const char *str, unsigned int flags, unsigned long long unit,
     if ((flags & SPM_NUMBER_HEX) && end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         base = 16;
         p += 2;
-    } else if ((flags & SPM_NUMBER_SIZE) && end > p) {
+    }
+    if ((flags & SPM_NUMBER_SIZE) && end > p) {
         /* a suffix follows decimal digits only: b and e are hex digits */
-        const char *s = strchr(suffixes, g_ascii_toupper(end[-1]));
+        const char *s = base == 10 ? strchr(suffixes, g_ascii_toupper(end[-1])) : NULL;
 
         if (s) {
             scale = 1ULL << (10 * (s - suffixes));

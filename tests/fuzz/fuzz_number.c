@@ -51,11 +51,14 @@ spmFuzzNumberOne(const char *str, unsigned int flags, unsigned long long unit)
         unsigned long long scale = unit ? unit : 1;
         const char *suffix;
         size_t len;
+        bool hex;
 
         if (flags & SPM_NUMBER_BLANKS)
             g_strstrip(digits);
         len = strlen(digits);
-        if (len > 0 && (suffix = strchr(suffixes, g_ascii_toupper(digits[len - 1])))) {
+        /* a suffix follows decimal digits only */
+        hex = (flags & SPM_NUMBER_HEX) && g_ascii_strncasecmp(digits, "0x", 2) == 0;
+        if (!hex && len > 0 && (suffix = strchr(suffixes, g_ascii_toupper(digits[len - 1])))) {
             scale = 1ULL << (10 * (suffix - suffixes));
             digits[len - 1] = '\0';
         }
