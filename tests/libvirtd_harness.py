@@ -74,8 +74,8 @@
 #   together with any daemon).
 # - Teardown of a daemon the harness started: SIGTERM (then SIGKILL), then
 #   every file and directory that appeared under /run/libvirt, /etc/libvirt,
-#   /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt since it was
-#   started is removed (this includes libvirt's capability cache, so every
+#   /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt, and virt-spm's
+#   /var/lib/virt-spm and /var/cache/virt-spm since it was started is removed (this includes libvirt's capability cache, so every
 #   harness session probes its QEMU binaries afresh) and libvirt's directory
 #   in a hugetlbfs mount, as are the empty "machine" cgroup directories
 #   libvirt created, and the pidfile and socket of a libvirtd that crashed
@@ -138,8 +138,11 @@ DAEMON_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # Directories whose new entries are removed when the harness stops a libvirtd
 # it started; walked this deep (the domain and cache files are within it).
+# virt-spm's own state is among them: the hook and the shim that libvirtd
+# runs use the system's directories, whatever the tests set for themselves.
 TEARDOWN_ROOTS = ["/run/libvirt", "/etc/libvirt", "/var/lib/libvirt",
-                  "/var/cache/libvirt", "/var/log/libvirt"]
+                  "/var/cache/libvirt", "/var/log/libvirt",
+                  "/var/lib/virt-spm", "/var/cache/virt-spm"]
 TEARDOWN_DEPTH = 4
 CGROUP_ROOT = "/sys/fs/cgroup"
 
