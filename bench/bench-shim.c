@@ -1,7 +1,7 @@
 /*
  * bench-shim.c: what the emulator shim adds to starting QEMU
  *
- *   bench-shim [--qemu PATH] [--runs N] [--shim PATH] [--inherit-env]
+ *   bench-shim [--qemu PATH] [--runs N] [--shim PATH] [--inherit-env] [--start]
  *
  * Times fork + exec + wait of QEMU with -version (QEMU exits right after
  * checking its option names), started directly and through an emulator link
@@ -10,6 +10,12 @@
  *   passthrough  LINK -version                      (no launch data)
  *   direct-big   QEMU -version <rewritten 5-node libvirt argv>
  *   rewrite      LINK -version <libvirt argv + launch data for 4 typed nodes>
+ * With --start, QEMU starts the guest instead, as libvirt starts it: the
+ * same libvirt argv without -version, paused (-S), its QMP monitor on stdin,
+ * which says qmp_capabilities and quit as soon as the monitor answers; the
+ * two "direct"/"passthrough" modes then use that argv without launch data
+ * (an untyped guest of the same shape).  That needs a QEMU with sp-mem and
+ * the pc-q35-11.1 machine, such as the reference QEMU.
  * and prints the shim overhead (passthrough against direct, rewrite against
  * direct-big) in ms and as a percentage of the direct exec's median: the
  * median of the per-round differences of wall time and of CPU time, and the
@@ -152,6 +158,8 @@ benchLibvirtEnv(void)
 
 /* fork + exec + wait; returns the wall time in ms, or -1, and the CPU time
  * (user + system) the child used in *@cpu. */
+static const char *benchStdin = "/dev/null";
+
 static double
 benchRun(const char *path, char *const *argv, char *const *envp, double *cpu)
 {
@@ -164,8 +172,10 @@ benchRun(const char *path, char *const *argv, char *const *envp, double *cpu)
         return -1;
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
+        int in = open(benchStdin, O_RDONLY);
 
-        if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+        if (null < 0 || in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+            dup2(null, STDERR_FILENO) < 0)
             _exit(127);
         execve(path, argv, envp);
         _exit(127);
@@ -177,16 +187,39 @@ benchRun(const char *path, char *const *argv, char *const *envp, double *cpu)
     return benchNow() - start;
 }
 
-static char **
-benchArgv(const char *argv0, bool big, bool launch)
+/* libvirt's argv for the guest, without its launch data unless @launch;
+ * with @start, its QMP monitor on stdin (the recorded argv names a socket
+ * libvirt would have made). */
+static void
+benchAddLibvirtArgs(GPtrArray *args, bool start, bool launch)
 {
-    GPtrArray *args = g_ptr_array_new();
     size_t i;
 
+    for (i = 0; i < G_N_ELEMENTS(benchLibvirtArgs); i++) {
+        const char *arg = benchLibvirtArgs[i];
+
+        if (SPM_STREQ(arg, "-virt-spm-launch") && !launch) {
+            i++;
+            continue;
+        }
+        if (start && i > 0 && SPM_STREQ(benchLibvirtArgs[i - 1], "-chardev"))
+            arg = "stdio,id=charmonitor";
+        g_ptr_array_add(args, g_strdup(arg));
+    }
+}
+
+static char **
+benchArgv(const char *argv0, bool big, bool launch, bool start)
+{
+    GPtrArray *args = g_ptr_array_new();
+
     g_ptr_array_add(args, g_strdup(argv0));
-    g_ptr_array_add(args, g_strdup("-version"));
-    for (i = 0; big && i < G_N_ELEMENTS(benchLibvirtArgs); i++)
-        g_ptr_array_add(args, g_strdup(benchLibvirtArgs[i]));
+    if (!start)
+        g_ptr_array_add(args, g_strdup("-version"));
+    /* the big modes carry the launch data: the shim reads it, or
+     * direct-big gets what the shim makes of it */
+    if (big || start)
+        benchAddLibvirtArgs(args, start, big);
     g_ptr_array_add(args, NULL);
     if (big && !launch) {
         /* what the shim hands to QEMU */
@@ -237,7 +270,9 @@ main(int argc, char **argv)
     const char *shim = SPM_BENCH_SHIM;
     unsigned int runs = 300;
     bool inheritEnv = false;
+    bool start = false;
     g_auto(GStrv) env = NULL;
+    g_autofree char *qmpScript = NULL;
     g_autofree char *tmp = NULL;
     g_autofree char *base = NULL;
     g_autofree char *link = NULL;
@@ -260,8 +295,11 @@ main(int argc, char **argv)
             runs = strtoul(argv[++i], NULL, 10);
         } else if (SPM_STREQ(argv[i], "--inherit-env")) {
             inheritEnv = true;
+        } else if (SPM_STREQ(argv[i], "--start")) {
+            start = true;
         } else {
-            fprintf(stderr, "usage: %s [--qemu PATH] [--runs N] [--shim PATH] [--inherit-env]\n",
+            fprintf(stderr,
+                    "usage: %s [--qemu PATH] [--runs N] [--shim PATH] [--inherit-env] [--start]\n",
                     argv[0]);
             return 1;
         }
@@ -277,15 +315,25 @@ main(int argc, char **argv)
         spmErrorPrintAll(stderr, "bench-shim");
         return 1;
     }
+    if (start) {
+        /* what libvirt says on the monitor of a guest it starts paused,
+         * cut short: the handshake, then quit */
+        qmpScript = g_build_filename(tmp, "qmp", NULL);
+        if (!g_file_set_contents(qmpScript,
+                                 "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n",
+                                 -1, NULL))
+            return 1;
+        benchStdin = qmpScript;
+    }
 
     paths[0] = qemu;
     paths[1] = link;
     paths[2] = qemu;
     paths[3] = link;
-    argvs[0] = benchArgv(qemu, false, false);
-    argvs[1] = benchArgv(link, false, false);
-    argvs[2] = benchArgv(qemu, true, false);
-    argvs[3] = benchArgv(link, true, true);
+    argvs[0] = benchArgv(qemu, false, false, start);
+    argvs[1] = benchArgv(link, false, false, start);
+    argvs[2] = benchArgv(qemu, true, false, start);
+    argvs[3] = benchArgv(link, true, true, start);
 
     for (m = 0; m < BENCH_MODES; m++) {
         times[m] = g_new0(double, runs);
@@ -307,8 +355,9 @@ main(int argc, char **argv)
         }
     }
 
-    printf("QEMU: %s\nshim: %s\nruns: %u per mode, interleaved\nenvironment: %s\n\n", qemu, shim,
-           runs, inheritEnv ? "inherited" : "libvirt's (LC_ALL=C)");
+    printf("QEMU: %s\nshim: %s\nruns: %u per mode, interleaved\nenvironment: %s\nQEMU does: %s\n\n",
+           qemu, shim, runs, inheritEnv ? "inherited" : "libvirt's (LC_ALL=C)",
+           start ? "start the guest paused, answer QMP, quit (--start)" : "-version");
     /* the overheads first: the medians below sort the samples */
     for (m = 0; m < BENCH_MODES; m++) {
         g_autofree double *sortedTimes = g_new(double, runs);
@@ -350,6 +399,8 @@ main(int argc, char **argv)
 
         unlink(link);
         unlink(target);
+        if (qmpScript)
+            unlink(qmpScript);
         rmdir(dir);
         rmdir(base);
         rmdir(tmp);
