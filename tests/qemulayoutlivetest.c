@@ -932,8 +932,8 @@ spmLiveRunSet(const char *env, spmForm form, const spmLiveTestData *cases, size_
         return 0;
     }
     if (!(liveCaps = spmQEMUCapsProbe(liveBinary)) || spmQEMUCapsGetSpmForm(liveCaps) != form) {
-        g_autofree char *title =
-            g_strdup_printf("live QEMU (%s does not offer the %s form)", env, spmFormTypeToString(form));
+        g_autofree char *title = g_strdup_printf("live QEMU (%s does not offer the %s form)", env,
+                                                 spmFormTypeToString(form));
 
         spmErrorPrintAll(stderr, NULL);
         spmErrorReset();
@@ -993,11 +993,8 @@ mymain(void)
     };
     /* the memmap-type form: typed cells inside boot RAM */
     static const spmLiveTestData memmapCases[] = {
-        {"mm-q35-basic", 0},
-        {"mm-pc-basic", 0},
-        {"mm-q35-normal-after", 0},
-        {"mm-q35-apu-hmat", 0},
-        {"mm-q35-spm-normal-spm", 0},
+        {"mm-q35-basic", 0},    {"mm-pc-basic", 0},           {"mm-q35-normal-after", 0},
+        {"mm-q35-apu-hmat", 0}, {"mm-q35-spm-normal-spm", 0},
     };
     int ret = 0;
 

@@ -790,10 +790,9 @@ spmQEMULayoutFormatArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *i
             spmQEMUFormatSpMemDevice(sp->node, sp->backend, sp->addr, in->deviceKeyval);
 
         /* with QEMU's node id, as the shim renames it */
-        if (!(args->devices[i] =
-                  launch->npxm ? spmNodeNumberingRenameValue("-device", dev, launch->pxm,
-                                                             launch->npxm)
-                               : g_steal_pointer(&dev)))
+        if (!(args->devices[i] = launch->npxm
+                  ? spmNodeNumberingRenameValue("-device", dev, launch->pxm, launch->npxm)
+                  : g_steal_pointer(&dev)))
             return -1;
     }
     return 0;

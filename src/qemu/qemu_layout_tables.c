@@ -295,8 +295,8 @@ spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat)
                 spmQEMUSratAppend(srat, cur, spm->addr - cur, last,
                                   SPM_SRAT_MEM_ENABLED | SPM_SRAT_MEM_HOTPLUGGABLE,
                                   SPM_QEMU_SRAT_HOTPLUG);
-            spmQEMUSratAppend(srat, spm->addr, spm->size, ctx->pxm[spm->node],
-                              SPM_SRAT_MEM_ENABLED, SPM_QEMU_SRAT_SPM);
+            spmQEMUSratAppend(srat, spm->addr, spm->size, ctx->pxm[spm->node], SPM_SRAT_MEM_ENABLED,
+                              SPM_QEMU_SRAT_SPM);
             cur = spm->addr + spm->size;
         }
         if (cur < end)

@@ -57,9 +57,9 @@ spmNodeNumberingValidate(const unsigned int *pxm, size_t n)
 
     for (i = 0; i < n; i++) {
         if (pxm[i] == G_MAXUINT) {
-            spmReportError(SPM_ERR_INVALID_ARG,
-                           _("launch data renames some NUMA cells but not cell '%1$zu' ('pxm.%1$zu')"),
-                           i);
+            spmReportError(
+                SPM_ERR_INVALID_ARG,
+                _("launch data renames some NUMA cells but not cell '%1$zu' ('pxm.%1$zu')"), i);
             return -1;
         }
         if (pxm[i] >= n || seen[pxm[i]]) {
