@@ -8,7 +8,9 @@
 #   - SPM cells with vCPUs; the pc machine; RAM above 4 GiB; SPM sizes that
 #     are not multiples of 1 GiB;
 #   - the memmap-type form ($VIRT_SPM_TEST_QEMU_MEMMAP): adjacent SPM cells
-#     with HMAT, and SPM cells kept apart by a normal cell without HMAT.
+#     with HMAT, and SPM cells kept apart by a normal cell without HMAT; and,
+#     started directly, the shape virt-spm refuses (two adjacent SPM cells
+#     without HMAT), whose guest must still get one merged dax device.
 # For each shape `virt-spm layout --json` must predict guest node == cell id
 # for every cell, and the guest's own dmesg must agree: every "SRAT: PXM P ->
 # APIC A -> Node N" line (the vCPU's cell), every "ACPI: SRAT: Node N PXM P"
@@ -245,6 +247,45 @@ def t_shape(h, shape, var, machine, cells, hmat):
         subprocess.run(["rm", "-rf", workdir])
 
 
+def t_memmap_adjacent_merges(h):
+    """Why adjacent spm cells need HMAT with the memmap-type form: virt-spm
+    refuses the shape, and QEMU started directly with the argv the shim
+    would write gives the guest one dax device for both cells, on the first
+    cell's node (a tripwire: when this stops, the refusal can go)."""
+    ref = reference("VIRT_SPM_TEST_QEMU_MEMMAP")
+    cells = [("0-1", 2048, None), (None, 1024, "spm"), (None, 1024, "spm")]
+    workdir = tempfile.mkdtemp(prefix="virtspmnodes-")
+    try:
+        path = os.path.join(workdir, "domain.xml")
+        console = os.path.join(workdir, "console.log")
+        with open(path, "w") as f:
+            f.write(domain_xml("adjacent", ref, "q35", cells, False, console))
+        lay = spm(["layout", path])
+        assert lay.returncode == 1 and "adjacent in guest-physical memory" in lay.stderr, lay
+        subprocess.run(["cp", ref["vars"], os.path.join(workdir, "vars.fd")], check=True)
+        argv = [ref["qemu"], "-machine", "q35", "-accel", "tcg", "-cpu", "qemu64", "-smp", "2",
+                "-m", "4096", "-nodefaults", "-nographic", "-no-user-config", "-no-reboot",
+                "-drive", "if=pflash,format=raw,readonly=on,file=%s" % ref["code"],
+                "-drive", "if=pflash,format=raw,file=%s" % os.path.join(workdir, "vars.fd"),
+                "-kernel", ref["kernel"], "-initrd", ref["initrd"],
+                "-append", "console=ttyS0 panic=-1", "-serial", "file:%s" % console]
+        for i, (cpus, mib, memmap) in enumerate(cells):
+            argv += ["-object", "memory-backend-ram,id=ram-node%d,size=%dM" % (i, mib),
+                     "-numa", "node,nodeid=%d%s,memdev=ram-node%d%s"
+                     % (i, ",cpus=" + cpus if cpus else "", i,
+                        ",memmap-type=" + memmap if memmap else "")]
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=BOOT_TIMEOUT)
+        assert p.returncode == 0, p
+        with open(console, errors="replace") as f:
+            out = f.read()
+        dax = sorted(set(DAX.findall(out)))
+        assert [(size, node, res) for _, size, node, res in dax] == \
+            [(str(2 << 30), "1", "100000000")], "dax devices %s" % dax
+    finally:
+        subprocess.run(["rm", "-rf", workdir])
+
+
 def main():
     t = tap.TAP()
     emu = tempfile.mkdtemp(prefix="virtspmnodes-emulators-")
@@ -256,6 +297,8 @@ def main():
         for shape, var, machine, cells, hmat in SHAPES:
             t.run("%s: guest node == predicted node == cell" % shape, t_shape, h, shape, var,
                   machine, cells, hmat)
+        t.run("memmap-type: adjacent spm cells without HMAT are refused, and do merge",
+              t_memmap_adjacent_merges, h)
 
     try:
         if not any(os.environ.get(v) for v in ("VIRT_SPM_TEST_QEMU", "VIRT_SPM_TEST_QEMU_MEMMAP")):
