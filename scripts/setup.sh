@@ -9,6 +9,8 @@
 # Runs as root (apt-get); prefixes sudo otherwise.  Environment:
 #   VIRT_SPM_TEST_QEMU   an SPM-capable QEMU for the live tests (else the
 #                        reference QEMU is fetched with ../shared/tools when present)
+#   VIRT_SPM_TEST_QEMU_MEMMAP  a QEMU with the memmap-type series for the live tests
+#                        of that form (else fetched with ../shared/tools when present)
 #   VIRT_SPM_NO_APT=1    skip apt-get (everything already installed)
 #   VIRT_SPM_NO_SAN=1, VIRT_SPM_NO_VALGRIND=1, VIRT_SPM_NO_PACKAGE=1, VIRT_SPM_NO_FUZZ=1
 #                        skip those passes
@@ -84,6 +86,23 @@ reference_qemu() {
     fi
 }
 
+# QEMU 10.2.2 with the memmap-type series (the other form), for its live tests
+memmap_qemu() {
+    if [ -n "${VIRT_SPM_TEST_QEMU_MEMMAP:-}" ]; then
+        return 0
+    fi
+    local tool="$top/../shared/tools/setup-memmap-qemu.sh"
+    local dir=/var/tmp/virt-spm-memmap
+    if [ -x "$tool" ]; then
+        log "fetching the memmap-type QEMU (its live tests skip if this fails)"
+        if $SUDO "$tool" "$dir" >"$top/build/memmap-qemu.log" 2>&1 && [ -x "$dir/qemu-memmap" ]; then
+            export VIRT_SPM_TEST_QEMU_MEMMAP="$dir/qemu-memmap"
+        else
+            log "memmap-type QEMU unavailable: see build/memmap-qemu.log"
+        fi
+    fi
+}
+
 run_tests() {
     local dir=$1 label=$2; shift 2
     log "running the tests ($label)"
@@ -127,6 +146,7 @@ fi
 build build
 : >"$top/build/results.txt"
 reference_qemu
+memmap_qemu
 run_tests build plain
 
 if [ "${VIRT_SPM_NO_SAN:-0}" != 1 ]; then

@@ -62,6 +62,23 @@ testJSONObject(const void *opaque)
             return -1;
         }
     }
+    /* the value offsets frame the value's own text */
+    for (i = 0; i < members->len; i++) {
+        const spmJSONMember *m = &g_array_index(members, spmJSONMember, i);
+        g_autofree char *text = NULL;
+
+        if (m->valueEnd <= m->valueStart || m->valueEnd > strlen(tc->json)) {
+            printf("# member %zu: value offsets %zu-%zu\n", i, m->valueStart, m->valueEnd);
+            return -1;
+        }
+        text = g_strndup(tc->json + m->valueStart, m->valueEnd - m->valueStart);
+        if ((m->number && !SPM_STREQ(text, m->number)) ||
+            (m->string && (text[0] != '"' || text[strlen(text) - 1] != '"')) ||
+            g_ascii_isspace(text[0]) || g_ascii_isspace(text[strlen(text) - 1])) {
+            printf("# member %zu: value text '%s'\n", i, text);
+            return -1;
+        }
+    }
     if (members->len >= G_N_ELEMENTS(tc->members)) {
         printf("# %u members, more than the test expects\n", members->len);
         return -1;

@@ -7,7 +7,7 @@
 #
 # Capability sets: 7.2.22 (/usr/bin/qemu-system-x86_64) always; 11.1.3 only
 # with VIRT_SPM_TEST_QEMU (else its cases skip); 10.2.2-memmap-type only with
-# VIRT_SPM_TEST_QEMU_MEMMAP_TYPE (no such binary exists here).  libvirtd comes
+# VIRT_SPM_TEST_QEMU_MEMMAP (QEMU 10.2.2 with the memmap-type series).  libvirtd comes
 # from tests/libvirtd_harness.py: if it cannot start, this test fails, unless
 # VIRT_SPM_SKIP_LIBVIRTD=1.  SPM_TEST_REGENERATE_OUTPUT=1 rewrites the files
 # instead (see tests/qemuxml2argv-record.py, which does the recording).
@@ -33,6 +33,8 @@ def caps_for_test():
     for caps in record.caps_sets():
         if caps.name == "11.1.3" and not os.environ.get("VIRT_SPM_TEST_QEMU"):
             out.append((caps, "VIRT_SPM_TEST_QEMU is not set"))
+        elif caps.name == "10.2.2-memmap-type" and not os.environ.get("VIRT_SPM_TEST_QEMU_MEMMAP"):
+            out.append((caps, "VIRT_SPM_TEST_QEMU_MEMMAP is not set"))
         elif caps.binary is None and caps.name == "7.2.22":
             out.append((caps, None))    # required: the case fails below
         elif caps.binary is None:

@@ -13,6 +13,7 @@
 #include "testutils.h"
 #include "shim_argv_rewrite.h"
 #include "shim_launch_data.h"
+#include "shim_node_numbering.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
 
@@ -218,6 +219,62 @@ testLaunchParse(const void *opaque)
     return 0;
 }
 
+/* ---- renaming node ids (shim_node_numbering.h) ---- */
+
+typedef struct _testRename testRename;
+struct _testRename {
+    const char *option;
+    const char *value;
+    const char *renamed; /* NULL: refused */
+};
+
+/* cell -> QEMU node id for every rename case: 0->2, 1->0, 2->1 */
+static const unsigned int testRenamePxm[] = {2, 0, 1};
+
+static int
+testRenameValue(const void *opaque)
+{
+    const testRename *tc = opaque;
+    g_autofree char *got = spmNodeNumberingRenameValue(tc->option, tc->value, testRenamePxm,
+                                                       G_N_ELEMENTS(testRenamePxm));
+
+    if (!tc->renamed) {
+        if (got) {
+            printf("# renamed to '%s', expected a refusal\n", got);
+            return -1;
+        }
+        if (spmErrorCount() != 1) {
+            printf("# expected exactly one error\n");
+            return -1;
+        }
+        spmErrorReset();
+        return 0;
+    }
+    if (!got || !SPM_STREQ(got, tc->renamed)) {
+        printf("# renamed to '%s', expected '%s'\n", got ? got : "(error)", tc->renamed);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+testRenumberMoveToEnd(const void *opaque G_GNUC_UNUSED)
+{
+    unsigned int pxm[6];
+    static const unsigned int expect[6] = {0, 5, 1, 2, 3, 4};
+    static const unsigned int last[3] = {0, 1, 2};
+
+    spmNodeNumberingMoveToEnd(6, 1, pxm);
+    if (memcmp(pxm, expect, sizeof(pxm)) != 0 || spmNodeNumberingValidate(pxm, 6) < 0 ||
+        spmNodeNumberingIsIdentity(pxm, 6))
+        return -1;
+    /* the last cell moved to the end: nothing moves */
+    spmNodeNumberingMoveToEnd(3, 2, pxm);
+    if (memcmp(pxm, last, sizeof(last)) != 0 || !spmNodeNumberingIsIdentity(pxm, 3))
+        return -1;
+    return 0;
+}
+
 static int
 testLaunchBuild(const void *opaque G_GNUC_UNUSED)
 {
@@ -324,6 +381,14 @@ mymain(void)
         {"err-dimm-on-typed-node", "hotplug", true, false},
         {"err-memmap-dimm-on-typed-node", "hotplug", true, false},
         {"err-keyval-dimm-on-typed-node", "hotplug-keyval-node1", true, false},
+        /* QEMU's node ids renumbered (pxm.N) */
+        {"spmem-renumber-numa5", "numa5", false, false},
+        {"spmem-renumber-distances", "distances", false, false},
+        {"spmem-renumber-hmat", "hmat", false, false},
+        {"spmem-renumber-hotplug", "hotplug", false, false},
+        {"err-pxm-boot-ram-order", "numa2", true, false},
+        {"err-pxm-count", "numa2", true, false},
+        {"err-pxm-global", "numa2-global-node", true, false},
     };
     static const testKeyval keyvals[] = {
         {"node,nodeid=1,cpus=0-1,cpus=4,memdev=ram-node1", "type",
@@ -384,6 +449,57 @@ mymain(void)
         {"v=1,form=sp-mem,maxmem=-1,node.1.memmap=spm,node.1.addr=0x1,node.1.size=1", NULL},
         {"v=1,form=sp-mem,maxmem= 1024,node.1.memmap=spm,node.1.addr=0x1,node.1.size=1", NULL},
         {"v=1,form=sp-mem,maxmem=0x,node.1.memmap=spm,node.1.addr=0x1,node.1.size=1", NULL},
+        /* QEMU node ids: all cells or none, a permutation, written for all cells */
+        {"v=1,form=memmap-type,pxm.1=0,node.1.memmap=spm,pxm.0=1",
+         "v=1,form=memmap-type,node.1.memmap=spm,pxm.0=1,pxm.1=0"},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.0=0,pxm.1=1",
+         "v=1,form=memmap-type,node.1.memmap=spm"},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.1=0", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.0=0,pxm.1=0", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.0=1,pxm.1=2", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.0=1,pxm.1=0,pxm.01=0", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.0=1,pxm.1=0x0", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.x=1", NULL},
+        {"v=1,form=memmap-type,node.1.memmap=spm,pxm.5000=1", NULL},
+        {"v=1,form=memmap-type,node.3.memmap=spm,pxm.0=1,pxm.1=0", NULL},
+    };
+    static const testRename renames[] = {
+        {"-numa", "node,nodeid=0,cpus=0-1,initiator=0,memdev=ram-node0",
+         "node,nodeid=2,cpus=0-1,initiator=2,memdev=ram-node0"},
+        {"-numa", "dist,src=1,dst=2,val=21", "dist,src=0,dst=1,val=21"},
+        {"--numa", "cpu,node-id=1,socket-id=0", "cpu,node-id=0,socket-id=0"},
+        {"-numa",
+         "hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=5",
+         "hmat-lb,initiator=2,target=0,hierarchy=memory,data-type=access-latency,latency=5"},
+        {"-numa", "hmat-cache,node-id=2,size=10K,level=1", "hmat-cache,node-id=1,size=10K,level=1"},
+        {"-numa", "type=dist,src=0,dst=0,val=10", "type=dist,src=2,dst=2,val=10"},
+        {"-numa", "bogus,node=1", NULL},
+        {"-numa", "node,nodeid=3", NULL},
+        {"-numa", "node,nodeid=0x1", NULL},
+        {"-numa", "node,nodeid=-1", NULL},
+        {"-device", "{\"driver\":\"pc-dimm\",\"node\":0,\"memdev\":\"m\",\"id\":\"dimm0\"}",
+         "{\"driver\":\"pc-dimm\",\"node\":2,\"memdev\":\"m\",\"id\":\"dimm0\"}"},
+        {"-device", "{ \"driver\" : \"sp-mem\", \"node\" : 1 , \"addr\":4294967296}",
+         "{ \"driver\" : \"sp-mem\", \"node\" : 0 , \"addr\":4294967296}"},
+        {"-device", "{\"driver\":\"pxb-pcie\",\"bus_nr\":254,\"numa_node\":2,\"id\":\"pci.1\"}",
+         "{\"driver\":\"pxb-pcie\",\"bus_nr\":254,\"numa_node\":1,\"id\":\"pci.1\"}"},
+        {"-device", "{\"driver\":\"pc-dimm\",\"node\":\"1\"}", NULL},
+        {"-device", "{\"driver\":\"pc-dimm\",\"node\":1.0}", NULL},
+        {"-device", "{\"driver\":\"pc-dimm\",\"node\":", NULL},
+        {"-device", "{\"driver\":\"virtio-net-pci\",\"id\":\"net0\"}",
+         "{\"driver\":\"virtio-net-pci\",\"id\":\"net0\"}"},
+        {"-device", "pc-dimm,node=1,memdev=m,,x,id=d", "pc-dimm,node=0,memdev=m,,x,id=d"},
+        {"-device", "pxb,numa_node=0,bus_nr=4", "pxb,numa_node=2,bus_nr=4"},
+        {"-object", "{\"qom-type\":\"acpi-generic-initiator\",\"id\":\"gi0\",\"node\":1}",
+         "{\"qom-type\":\"acpi-generic-initiator\",\"id\":\"gi0\",\"node\":0}"},
+        {"-object",
+         "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node1\",\"host-nodes\":[1],\"size\":1}",
+         "{\"qom-type\":\"memory-backend-ram\",\"id\":\"ram-node1\",\"host-nodes\":[1],\"size\":1}"},
+        {"-global", "pc-dimm.node=1", NULL},
+        {"-global", "driver=pxb,property=numa_node,value=1", NULL},
+        {"-global", "driver=cfi.pflash01,property=secure,value=on",
+         "driver=cfi.pflash01,property=secure,value=on"},
+        {"-machine", "q35,node=1", "q35,node=1"},
     };
     int ret = 0;
     size_t i;
@@ -409,6 +525,15 @@ mymain(void)
             ret = -1;
     }
     if (spmTestRun("launch data build", testLaunchBuild, NULL) < 0)
+        ret = -1;
+    for (i = 0; i < G_N_ELEMENTS(renames); i++) {
+        g_autofree char *title =
+            g_strdup_printf("rename node ids '%s %s'", renames[i].option, renames[i].value);
+
+        if (spmTestRun(title, testRenameValue, &renames[i]) < 0)
+            ret = -1;
+    }
+    if (spmTestRun("renumber: a cell to the end", testRenumberMoveToEnd, NULL) < 0)
         ret = -1;
     return ret;
 }

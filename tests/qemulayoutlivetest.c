@@ -18,8 +18,12 @@
  * The vCPU is qemu64 with the vendor and phys-bits the layout derived, so
  * TCG reproduces what the domain gets under KVM as well.
  *
- * Exits 77 (skip) when $VIRT_SPM_TEST_QEMU is unset or the binary has no
- * sp-mem device.
+ * The memmap-type cases (mm-*) run the same way with the binary named by
+ * $VIRT_SPM_TEST_QEMU_MEMMAP (QEMU with the memmap-type series), whose
+ * shim rewrite only adds memmap-type= to the typed -numa nodes.
+ *
+ * Each set is skipped when its variable is unset or its binary does not
+ * offer its form.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -662,11 +666,12 @@ spmLiveCheckMemoryDevices(spmLiveQEMU *q, const spmQEMULayout *layout)
                 continue;
             found = true;
             spmLiveGetU64(data, "node", &node);
+            /* QEMU's node id, which the layout may have renumbered */
             LIVE_CHECK(
                 SPM_STREQ(t, "sp-mem") && addr == spm->addr && size == spm->size &&
-                    node == spm->node,
+                    node == layout->nodes[spm->node].pxm,
                 "%s: QEMU has %s at 0x%llx size 0x%llx node %llu, predicted 0x%llx size 0x%llx node %u",
-                name, t, addr, size, node, spm->addr, spm->size, spm->node);
+                name, t, addr, size, node, spm->addr, spm->size, layout->nodes[spm->node].pxm);
         }
         for (j = 0; j < layout->ndevices; j++) {
             const spmQEMULayoutDevice *d = &layout->devices[j];
@@ -911,6 +916,45 @@ spmLiveSkip(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* Runs @cases with the binary named by $@env, if it offers @form. */
+static int
+spmLiveRunSet(const char *env, spmForm form, const spmLiveTestData *cases, size_t ncases)
+{
+    int ret = 0;
+    size_t i;
+
+    liveBinary = getenv(env);
+    liveQtest = -1;
+    if (!liveBinary || !*liveBinary) {
+        g_autofree char *title = g_strdup_printf("live QEMU (%s is not set)", env);
+
+        spmTestRun(title, spmLiveSkip, NULL);
+        return 0;
+    }
+    if (!(liveCaps = spmQEMUCapsProbe(liveBinary)) || spmQEMUCapsGetSpmForm(liveCaps) != form) {
+        g_autofree char *title = g_strdup_printf("live QEMU (%s does not offer the %s form)", env,
+                                                 spmFormTypeToString(form));
+
+        spmErrorPrintAll(stderr, NULL);
+        spmErrorReset();
+        spmTestRun(title, spmLiveSkip, NULL);
+        g_clear_pointer(&liveCaps, spmQEMUCapsFree);
+        return 0;
+    }
+
+    for (i = 0; i < ncases; i++) {
+        g_autofree char *title = g_strdup_printf("live %s", cases[i].name);
+
+        if (spmTestRun(title, spmLiveTestOne, &cases[i]) < 0)
+            ret = -1;
+    }
+    printf("# %s: fw_cfg E820/SRAT compared: %s\n", liveBinary,
+           liveQtest == 1 ? "yes (qtest)" : "no (no qtest accelerator)");
+    g_clear_pointer(&liveCaps, spmQEMUCapsFree);
+    return ret;
+}
+
+
 static int
 mymain(void)
 {
@@ -926,10 +970,8 @@ mymain(void)
         {"q35-two-normal", 0},
         {"q35-spm-2", 0},
         {"q35-spm-4", 0},
-        {"q35-spm-middle", 0},
         {"q35-spm-4-hmat", 0},
-        {"q35-spm-before-normal", 0},
-        {"q35-cpu-order", 0},
+        {"q35-apu", 0},
         {"q35-dimms", 0},
         {"q35-dimm-pinned", 0},
         {"q35-nvdimm-virtiomem", 0},
@@ -949,31 +991,18 @@ mymain(void)
         {"plain-dimm", 0},
         {"plain-nonuma", 0},
     };
+    /* the memmap-type form: typed cells inside boot RAM */
+    static const spmLiveTestData memmapCases[] = {
+        {"mm-q35-basic", 0},    {"mm-pc-basic", 0},           {"mm-q35-normal-after", 0},
+        {"mm-q35-apu-hmat", 0}, {"mm-q35-spm-normal-spm", 0},
+    };
     int ret = 0;
-    size_t i;
 
-    liveBinary = getenv("VIRT_SPM_TEST_QEMU");
-    if (!liveBinary || !*liveBinary) {
-        spmTestRun("live QEMU (VIRT_SPM_TEST_QEMU is not set)", spmLiveSkip, NULL);
-        return 0;
-    }
-    if (!(liveCaps = spmQEMUCapsProbe(liveBinary)) ||
-        spmQEMUCapsGetSpmForm(liveCaps) != SPM_FORM_SP_MEM) {
-        spmErrorPrintAll(stderr, NULL);
-        spmTestRun("live QEMU (the binary has no sp-mem device)", spmLiveSkip, NULL);
-        spmQEMUCapsFree(liveCaps);
-        return 0;
-    }
-
-    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autofree char *title = g_strdup_printf("live %s", cases[i].name);
-
-        if (spmTestRun(title, spmLiveTestOne, &cases[i]) < 0)
-            ret = -1;
-    }
-    printf("# fw_cfg E820/SRAT compared: %s\n",
-           liveQtest == 1 ? "yes (qtest)" : "no (no qtest accelerator)");
-    spmQEMUCapsFree(liveCaps);
+    if (spmLiveRunSet("VIRT_SPM_TEST_QEMU", SPM_FORM_SP_MEM, cases, G_N_ELEMENTS(cases)) < 0)
+        ret = -1;
+    if (spmLiveRunSet("VIRT_SPM_TEST_QEMU_MEMMAP", SPM_FORM_MEMMAP_TYPE, memmapCases,
+                      G_N_ELEMENTS(memmapCases)) < 0)
+        ret = -1;
     return ret;
 }
 

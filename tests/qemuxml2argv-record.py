@@ -31,14 +31,10 @@
 # Capability sets (QEMU binaries):
 #   11.1.3              $VIRT_SPM_TEST_QEMU, else /var/tmp/spm-ref/qemu11
 #                       (Debian's QEMU 11.1.3, the sp-mem device)
-#   10.2.2-memmap-type  $VIRT_SPM_TEST_QEMU_MEMMAP_TYPE only.  No such binary
-#                       exists on these machines (only its recorded QMP
-#                       replies do), and libvirt cannot produce argv without
-#                       probing a binary, so by default this set is NOT
-#                       recorded: no file claims to be libvirt's output for a
-#                       QEMU that was not run.  A golden suite that needs a
-#                       10.2.2 baseline has to say explicitly which recorded
-#                       baseline it uses instead.
+#   10.2.2-memmap-type  $VIRT_SPM_TEST_QEMU_MEMMAP, else
+#                       /var/tmp/virt-spm-memmap/qemu-memmap (QEMU 10.2.2 with
+#                       the memmap-type v5 series, from
+#                       ../shared/tools/setup-memmap-qemu.sh)
 #   7.2.22              /usr/bin/qemu-system-x86_64 (Debian 12's QEMU 7.2)
 # The binary's "--version" must report the set's version, else the set fails.
 #
@@ -114,13 +110,13 @@ class CapsSet:
 def caps_sets():
     """Every capability set, with its binary or the reason it has none."""
     spm = os.environ.get("VIRT_SPM_TEST_QEMU") or "/var/tmp/spm-ref/qemu11"
-    memmap = os.environ.get("VIRT_SPM_TEST_QEMU_MEMMAP_TYPE")
+    memmap = os.environ.get("VIRT_SPM_TEST_QEMU_MEMMAP") or "/var/tmp/virt-spm-memmap/qemu-memmap"
     sets = [
         CapsSet("11.1.3", "11.1.3", spm if os.access(spm, os.X_OK) else None,
                 "no QEMU 11.1.3 (set VIRT_SPM_TEST_QEMU)"),
-        CapsSet("10.2.2-memmap-type", "10.2.2", memmap,
-                "no QEMU 10.2.2 with -numa memmap-type exists here "
-                "(set VIRT_SPM_TEST_QEMU_MEMMAP_TYPE); not recorded, never faked"),
+        CapsSet("10.2.2-memmap-type", "10.2.2",
+                memmap if os.access(memmap, os.X_OK) else None,
+                "no QEMU 10.2.2 with -numa memmap-type (set VIRT_SPM_TEST_QEMU_MEMMAP)"),
         CapsSet("7.2.22", "7.2.22",
                 NORMAL_EMULATOR if os.access(NORMAL_EMULATOR, os.X_OK) else None,
                 "%s is not installed" % NORMAL_EMULATOR),

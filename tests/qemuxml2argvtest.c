@@ -32,13 +32,10 @@ typedef struct {
     const char *baseline; /* whose libvirt argv it starts from */
 } spmArgvSet;
 
-/* No binary with the memmap-type patch exists here to record libvirt with;
- * libvirt's arguments for cells, backends and -m do not depend on the QEMU
- * version, so that set starts from the 11.1.3 recording (machine names in
- * its outputs therefore read pc-*-11.1: see qemuxml2argvdata/README.md). */
+/* Each set starts from libvirt's argv recorded with its own binary. */
 static const spmArgvSet sets[] = {
     {"11.1.3", "11.1.3"},
-    {"10.2.2-memmap-type", "11.1.3"},
+    {"10.2.2-memmap-type", "10.2.2-memmap-type"},
     {"7.2.22", "7.2.22"},
 };
 

@@ -33,7 +33,9 @@ INPUTS = {"spmem-numa5": "numa5", "spmem-numa2": "numa2", "spmem-hotplug": "hotp
           "spmem-hmat": "hmat", "spmem-memfd": "memfd", "spmem-memnode": "memnode",
           "spmem-distances": "distances", "spmem-escape": "escape",
           "spmem-hugepages": "hugepages", "spmem-hotplug-maxmem": "hotplug",
-          "spmem-m-size-k": "numa2-m-size-k", "spmem-keyval": "numa2-keyval"}
+          "spmem-m-size-k": "numa2-m-size-k", "spmem-keyval": "numa2-keyval",
+          "spmem-renumber-numa5": "numa5", "spmem-renumber-distances": "distances",
+          "spmem-renumber-hmat": "hmat", "spmem-renumber-hotplug": "hotplug"}
 TIMEOUT = 60
 count = 0
 failed = 0
@@ -125,15 +127,20 @@ def check_case(shim, qemu, datadir, case):
 
         data = dict(kv.split("=", 1) for kv in launch.split(","))
         want = {}
+        pxm = {}  # QEMU's node id of a cell, when the launch data renumbers
         for key, val in data.items():
             m = re.fullmatch(r"node\.(\d+)\.(addr|size)", key)
             if m:
                 want.setdefault(int(m.group(1)), {})[m.group(2)] = int(val, 0)
+            m = re.fullmatch(r"pxm\.(\d+)", key)
+            if m:
+                pxm[int(m.group(1))] = int(val)
         got = {d["data"]["id"]: d["data"] for d in devices if d["type"] == "sp-mem"}
         errors = []
         for node, w in sorted(want.items()):
             d = got.get("spm-node%d" % node)
-            if not d or (d["addr"], d["node"], d["size"]) != (w["addr"], node, w["size"]):
+            if not d or (d["addr"], d["node"], d["size"]) != (w["addr"], pxm.get(node, node),
+                                                              w["size"]):
                 errors.append("node %d: want %s, got %s" % (node, w, d))
         if len(got) != len(want):
             errors.append("%d sp-mem devices, want %d" % (len(got), len(want)))

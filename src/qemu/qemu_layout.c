@@ -14,6 +14,7 @@
 
 #include "qemu_layout_priv.h"
 #include "shim_argv_rewrite.h"
+#include "shim_node_numbering.h"
 #include "spmerror.h"
 #include "spmunits.h"
 
@@ -722,6 +723,16 @@ spmQEMULayoutGetLaunchData(const spmQEMULayout *layout, const spmQEMULayoutInput
         return -1;
     }
 
+    /* QEMU's node ids, when they are not the cell ids */
+    for (i = 0; i < layout->nnodes && layout->nodes[i].pxm == i; i++)
+        ;
+    if (i < layout->nnodes) {
+        data->npxm = layout->nnodes;
+        data->pxm = g_new0(unsigned int, layout->nnodes);
+        for (i = 0; i < layout->nnodes; i++)
+            data->pxm[i] = layout->nodes[i].pxm;
+    }
+
     if (spmLaunchDataValidate(data) < 0)
         return -1;
     *launch = g_steal_pointer(&data);
@@ -775,8 +786,14 @@ spmQEMULayoutFormatArgs(const spmQEMULayout *layout, const spmQEMULayoutInput *i
     for (i = 0; i < layout->nspmems; i++) {
         const spmQEMULayoutSpMem *sp = &layout->spmems[i];
 
-        args->devices[i] =
+        g_autofree char *dev =
             spmQEMUFormatSpMemDevice(sp->node, sp->backend, sp->addr, in->deviceKeyval);
+
+        /* with QEMU's node id, as the shim renames it */
+        if (!(args->devices[i] = launch->npxm
+                  ? spmNodeNumberingRenameValue("-device", dev, launch->pxm, launch->npxm)
+                  : g_steal_pointer(&dev)))
+            return -1;
     }
     return 0;
 }
@@ -806,6 +823,7 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
 {
     g_autoptr(spmQEMULayout) out = g_new0(spmQEMULayout, 1);
     g_autofree spmQEMUOccupied *occ = NULL;
+    g_autofree unsigned int *pxm = NULL;
     g_autoptr(GArray) e820 = NULL;
     g_autoptr(GArray) srat = NULL;
     spmQEMULayoutCtx ctx = {.in = in, .out = out};
@@ -828,6 +846,9 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
         if (in->nodes[i].memmap != SPM_MEMMAP_NORMAL)
             ctx.ntyped++;
     }
+    ctx.pxm = pxm = g_new0(unsigned int, in->nnodes);
+    for (i = 0; i < in->nnodes; i++)
+        pxm[i] = i;
     ctx.spmForm = ctx.ntyped > 0 && in->form == SPM_FORM_SP_MEM;
     if (ctx.spmForm)
         out->form = SPM_FORM_SP_MEM;
@@ -972,6 +993,7 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
         spmQEMULayoutSrat(&ctx, srat);
 
     spmQEMULayoutNodeMaps(&ctx);
+    spmQEMULayoutGuestNodes(&ctx, srat);
 
     if (spmErrorCount() > mark)
         return NULL;
@@ -980,6 +1002,5 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     out->e820 = (spmQEMUE820Entry *)(void *)g_array_free(g_steal_pointer(&e820), FALSE);
     out->nsrat = srat->len;
     out->srat = (spmQEMUSratEntry *)(void *)g_array_free(g_steal_pointer(&srat), FALSE);
-    spmQEMULayoutGuestNodes(&ctx);
     return g_steal_pointer(&out);
 }

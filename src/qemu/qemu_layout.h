@@ -51,8 +51,9 @@
  * With HMAT (<interconnects>) Linux creates one dax device per SRAT target
  * even in a merged range, so the ranges are packed without gaps: a gap is
  * part of QEMU's hotplug umbrella in the SRAT, whose proximity domain is
- * the highest-numbered cell, and when that cell is typed the umbrella makes
- * Linux number the typed nodes out of order (see guestNode).
+ * QEMU's highest node id; virt-spm gives that id to a cell the guest meets
+ * before the window, so that the gaps do not change the guest's node
+ * numbers (see guestNode).
  */
 #define SPM_QEMU_LAYOUT_SPM_GAP SPM_QEMU_LAYOUT_BLOCK_SIZE
 
@@ -240,9 +241,13 @@ typedef struct {
      * The node number a Linux guest gives this cell, -1 when it will not
      * see the node at all.  Linux numbers nodes in the order their
      * proximity domains first appear in the SRAT: processor entries (vCPU
-     * order), then enabled memory entries in table order.
+     * order), then enabled memory entries in table order.  For a domain
+     * with typed cells it is always the cell id: virt-spm renumbers QEMU's
+     * nodes (pxm) where needed and refuses the domain where that cannot
+     * help (shim_node_numbering.h).
      */
     int guestNode;
+    unsigned int pxm; /* QEMU's node id for the cell: the SRAT proximity domain */
 } spmQEMULayoutNodeMap;
 
 typedef struct {

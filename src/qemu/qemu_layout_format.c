@@ -150,7 +150,7 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
 
         if (node->nranges == 0) {
             g_string_append_printf(str, "%-5u %-29s %-10s %-14s %-4u %-6s %s\n", node->id, "-", "0",
-                                   _("no memory"), node->id, guest, "-");
+                                   _("no memory"), node->pxm, guest, "-");
             continue;
         }
         for (j = 0; j < node->nranges; j++) {
@@ -178,7 +178,7 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
                 extra = g_strdup_printf("memmap-type=%s", spmMemmapTypeToString(node->memmap));
             }
             g_string_append_printf(str, "%-5u %-29s %-10s %-14s %-4u %-6s %s%s%s\n", node->id,
-                                   range, size, type, node->id, guest, srat, extra ? "  " : "",
+                                   range, size, type, node->pxm, guest, srat, extra ? "  " : "",
                                    extra ? extra : "");
         }
     }
@@ -287,7 +287,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
     json_object_object_add(root, "physBitsNeeded", json_object_new_int(layout->physBitsNeeded));
     json_object_object_add(root, "guestBlockSize", json_object_new_int64(layout->guestBlockSize));
 
-    nodeSrat = g_new0(json_object *, layout->nnodes);
+    nodeSrat = g_new0(json_object *, layout->nnodes); /* by PXM */
     for (i = 0; i < layout->nnodes; i++)
         nodeSrat[i] = json_object_new_array();
     for (j = 0; j < layout->nsrat; j++) {
@@ -317,6 +317,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
         json_object_object_add(obj, "size", json_object_new_int64(node->size));
         json_object_object_add(obj, "guestNode",
                                node->guestNode < 0 ? NULL : json_object_new_int(node->guestNode));
+        json_object_object_add(obj, "pxm", json_object_new_int(node->pxm));
         for (j = 0; j < node->nranges; j++) {
             const spmQEMULayoutRange *r = &node->ranges[j];
             json_object *ro = spmQEMUJSONRange(r->addr, r->size);
@@ -331,7 +332,7 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
             json_object_array_add(ranges, ro);
         }
         json_object_object_add(obj, "ranges", ranges);
-        json_object_object_add(obj, "srat", g_steal_pointer(&nodeSrat[i]));
+        json_object_object_add(obj, "srat", g_steal_pointer(&nodeSrat[node->pxm]));
         if (spm) {
             json_object *so = json_object_new_object();
 

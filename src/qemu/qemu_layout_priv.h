@@ -57,6 +57,7 @@ typedef struct {
     unsigned long long memoEnd;   /* below its end */
     unsigned long long lastEnd;   /* highest end of a memory device */
     unsigned long long maxUsed4G; /* the highest address before any relocation */
+    unsigned int *pxm;            /* QEMU's node id (PXM) of each cell */
 } spmQEMULayoutCtx;
 
 /* qemu_layout.c */
@@ -73,4 +74,4 @@ unsigned long long spmQEMUNodeBootRAM(const spmQEMULayoutCtx *ctx, size_t i);
 unsigned long long spmQEMUMemmapRAMEnd(const spmQEMULayoutCtx *ctx);
 void spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820);
 void spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat);
-void spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx);
+void spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx, GArray *srat);

@@ -7,6 +7,7 @@
  */
 
 #include "qemu_layout_priv.h"
+#include "shim_node_numbering.h"
 #include "spmerror.h"
 #include "spmunits.h"
 
@@ -119,6 +120,8 @@ spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820)
     const spmQEMULayoutInput *in = ctx->in;
     spmQEMULayout *out = ctx->out;
     unsigned long long offset = 0;
+    unsigned long long prevSpmEnd = 0; /* where the last spm cell ends, 0: none */
+    unsigned int prevSpm = 0;
     size_t i;
 
     for (i = 0; i < in->nnodes; i++) {
@@ -190,6 +193,18 @@ spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820)
                 _("NUMA cell '%1$u' is typed '%2$s' and starts at guest-physical 0x%3$llx, which is not on a %4$s boundary: a Linux guest this large is expected to online memory in %4$s blocks and would lose part of the cell as system RAM (dax access is not affected)"),
                 node->id, memmap, gpa, block);
         }
+        /* OVMF merges adjacent soft-reserved ranges, and without HMAT the
+         * guest then makes one dax device of both, on the first cell's node */
+        if (node->memmap == SPM_MEMMAP_SPM && !in->hmat && prevSpmEnd == gpa) {
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("NUMA cells '%1$u' and '%2$u' are both typed 'spm' and adjacent in guest-physical memory (cell '%2$u' starts at 0x%3$llx, where cell '%1$u' ends): the memmap-type form places cells in cell order with no gap between them, the firmware merges adjacent soft-reserved ranges, and without HMAT the guest makes one dax device of both, on node %1$u; add <interconnects> to <numa> (with HMAT the guest gives each cell its own device), or put a normal cell between them"),
+                prevSpm, node->id, gpa);
+        }
+        if (node->memmap == SPM_MEMMAP_SPM) {
+            prevSpm = node->id;
+            prevSpmEnd = gpa + node->size;
+        }
         if (!spmQEMUE820Retype(e820, gpa, node->size, spmQEMUMemmapE820Type(node->memmap))) {
             spmReportError(
                 SPM_ERR_INTERNAL_ERROR,
@@ -216,19 +231,26 @@ spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat)
 {
     const spmQEMULayoutInput *in = ctx->in;
     spmQEMULayout *out = ctx->out;
+    g_autofree size_t *cellOf = g_new0(size_t, in->nnodes);
     unsigned long long nextBase = 0;
     unsigned int last = in->nnodes - 1;
+    size_t q;
     size_t i;
 
-    for (i = 0; i < in->nnodes; i++) {
+    for (i = 0; i < in->nnodes; i++)
+        cellOf[ctx->pxm[i]] = i;
+
+    /* boot RAM in QEMU's node order, which is the cells' order for every
+     * cell with boot RAM (see spmQEMULayoutGuestNodes) */
+    for (q = 0; q < in->nnodes; q++) {
         unsigned long long memBase = nextBase;
-        unsigned long long memLen = spmQEMUNodeBootRAM(ctx, i);
+        unsigned long long memLen = spmQEMUNodeBootRAM(ctx, cellOf[q]);
 
         nextBase = memBase + memLen;
         if (memBase <= SPM_QEMU_HOLE_640K_START && nextBase > SPM_QEMU_HOLE_640K_START) {
             memLen -= nextBase - SPM_QEMU_HOLE_640K_START;
             if (memLen > 0)
-                spmQEMUSratAppend(srat, memBase, memLen, i, SPM_SRAT_MEM_ENABLED,
+                spmQEMUSratAppend(srat, memBase, memLen, q, SPM_SRAT_MEM_ENABLED,
                                   SPM_QEMU_SRAT_RAM);
             if (nextBase <= SPM_QEMU_HOLE_640K_END) {
                 nextBase = SPM_QEMU_HOLE_640K_END;
@@ -240,14 +262,14 @@ spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat)
         if (memBase <= out->below4g && nextBase > out->below4g) {
             memLen -= nextBase - out->below4g;
             if (memLen > 0)
-                spmQEMUSratAppend(srat, memBase, memLen, i, SPM_SRAT_MEM_ENABLED,
+                spmQEMUSratAppend(srat, memBase, memLen, q, SPM_SRAT_MEM_ENABLED,
                                   SPM_QEMU_SRAT_RAM);
             memBase = out->above4gStart;
             memLen = nextBase - out->below4g;
             nextBase = memBase + memLen;
         }
         if (memLen > 0)
-            spmQEMUSratAppend(srat, memBase, memLen, i, SPM_SRAT_MEM_ENABLED, SPM_QEMU_SRAT_RAM);
+            spmQEMUSratAppend(srat, memBase, memLen, q, SPM_SRAT_MEM_ENABLED, SPM_QEMU_SRAT_RAM);
     }
 
     for (i = 0; i < out->ndevices; i++) {
@@ -255,7 +277,7 @@ spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat)
 
         if (d->model != SPM_MEMORY_MODEL_NVDIMM)
             continue;
-        spmQEMUSratAppend(srat, d->addr, d->size, d->node < 0 ? 0 : d->node,
+        spmQEMUSratAppend(srat, d->addr, d->size, ctx->pxm[d->node < 0 ? 0 : d->node],
                           SPM_SRAT_MEM_ENABLED | SPM_SRAT_MEM_NON_VOLATILE, SPM_QEMU_SRAT_NVDIMM);
     }
 
@@ -273,7 +295,7 @@ spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat)
                 spmQEMUSratAppend(srat, cur, spm->addr - cur, last,
                                   SPM_SRAT_MEM_ENABLED | SPM_SRAT_MEM_HOTPLUGGABLE,
                                   SPM_QEMU_SRAT_HOTPLUG);
-            spmQEMUSratAppend(srat, spm->addr, spm->size, spm->node, SPM_SRAT_MEM_ENABLED,
+            spmQEMUSratAppend(srat, spm->addr, spm->size, ctx->pxm[spm->node], SPM_SRAT_MEM_ENABLED,
                               SPM_QEMU_SRAT_SPM);
             cur = spm->addr + spm->size;
         }
@@ -296,30 +318,33 @@ spmQEMUCompareFirstCPU(gconstpointer a, gconstpointer b, gpointer opaque)
 }
 
 
-static const char *spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx);
-
 /*
- * The node numbers a Linux guest gives the cells: in the order the proximity
- * domains first appear in the SRAT, processor entries (vCPU order) first,
- * then enabled memory entries in table order (acpi_map_pxm_to_node()).
+ * The node numbers a Linux guest gives the cells for @srat and the QEMU node
+ * ids ctx->pxm: in the order the proximity domains first appear in the
+ * SRAT, processor entries (vCPU order) first, then enabled memory entries
+ * in table order (acpi_map_pxm_to_node()).  true when every cell gets its
+ * own id.
  */
-void
-spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx)
+static bool
+spmQEMUGuestNodesPredict(spmQEMULayoutCtx *ctx, const GArray *srat)
 {
     const spmQEMULayoutInput *in = ctx->in;
     spmQEMULayout *out = ctx->out;
     g_autofree size_t *order = g_new0(size_t, in->nnodes);
-    g_autoptr(GString) moved = g_string_new(NULL);
+    g_autofree size_t *cellOf = g_new0(size_t, in->nnodes);
     size_t ncpu = 0;
     int next = 0;
+    bool same = true;
     size_t i;
 
-    for (i = 0; i < out->nnodes; i++)
+    for (i = 0; i < out->nnodes; i++) {
         out->nodes[i].guestNode = -1;
-    if (out->nsrat == 0) {
+        cellOf[ctx->pxm[i]] = i;
+    }
+    if (srat->len == 0) {
         /* no SRAT: one node */
         out->nodes[0].guestNode = 0;
-        return;
+        return out->nnodes == 1;
     }
     for (i = 0; i < in->nnodes; i++) {
         if (in->nodes[i].firstCPU >= 0)
@@ -328,13 +353,79 @@ spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx)
     g_qsort_with_data(order, ncpu, sizeof(order[0]), spmQEMUCompareFirstCPU, (gpointer)in);
     for (i = 0; i < ncpu; i++)
         out->nodes[order[i]].guestNode = next++;
-    for (i = 0; i < out->nsrat; i++) {
-        const spmQEMUSratEntry *e = &out->srat[i];
+    for (i = 0; i < srat->len; i++) {
+        const spmQEMUSratEntry *e = &g_array_index(srat, spmQEMUSratEntry, i);
 
         if ((e->flags & SPM_SRAT_MEM_ENABLED) && e->pxm < out->nnodes &&
-            out->nodes[e->pxm].guestNode < 0)
-            out->nodes[e->pxm].guestNode = next++;
+            out->nodes[cellOf[e->pxm]].guestNode < 0)
+            out->nodes[cellOf[e->pxm]].guestNode = next++;
     }
+    for (i = 0; i < out->nnodes; i++)
+        same &= out->nodes[i].guestNode == (int)out->nodes[i].id;
+    return same;
+}
+
+
+/*
+ * The highest cell whose proximity domain the guest meets before the
+ * device-memory window (by its vCPUs, its boot RAM or an NVDIMM), -1 when
+ * there is none.  Every cell after it has no boot RAM.
+ */
+static int
+spmQEMUGuestNodesLastEarly(const spmQEMULayoutCtx *ctx)
+{
+    const spmQEMULayoutInput *in = ctx->in;
+    const spmQEMULayout *out = ctx->out;
+    int last = -1;
+    size_t i;
+
+    for (i = 0; i < in->nnodes; i++) {
+        if (in->nodes[i].firstCPU >= 0 || spmQEMUNodeBootRAM(ctx, i) > 0)
+            last = i;
+    }
+    for (i = 0; i < out->ndevices; i++) {
+        if (out->devices[i].model == SPM_MEMORY_MODEL_NVDIMM && out->devices[i].node > last)
+            last = out->devices[i].node;
+    }
+    return last;
+}
+
+
+static const char *spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx, const GArray *srat);
+
+/*
+ * The node numbers a Linux guest gives the cells, and the QEMU node ids
+ * that make them the cell ids.  QEMU's device-memory window is in the SRAT
+ * under its highest node id; when the cell with that id is met there first,
+ * the numbers of the cells after it shift.  For a domain with typed cells
+ * (which the shim starts with launch data) the last cell met before the
+ * window then gets QEMU's highest id instead (spmNodeNumberingMoveToEnd).
+ * The cells after that cell have no boot RAM, so QEMU packs boot RAM in the
+ * same order and no address moves.  A typed domain that still gets other
+ * numbers is refused; an untyped one gets a warning.  @srat is rebuilt when
+ * the ids change.
+ */
+void
+spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx, GArray *srat)
+{
+    spmQEMULayout *out = ctx->out;
+    bool typed = out->form != SPM_FORM_NONE;
+    g_autoptr(GString) moved = g_string_new(NULL);
+    bool same = spmQEMUGuestNodesPredict(ctx, srat);
+    int last;
+    size_t i;
+
+    if (!same && typed && srat->len > 0 && (last = spmQEMUGuestNodesLastEarly(ctx)) >= 0 &&
+        (size_t)last + 1 < out->nnodes) {
+        spmNodeNumberingMoveToEnd(out->nnodes, last, ctx->pxm);
+        g_array_set_size(srat, 0);
+        spmQEMULayoutSrat(ctx, srat);
+        same = spmQEMUGuestNodesPredict(ctx, srat);
+    }
+    for (i = 0; i < out->nnodes; i++)
+        out->nodes[i].pxm = ctx->pxm[i];
+    if (same)
+        return;
 
     for (i = 0; i < out->nnodes; i++) {
         const spmQEMULayoutNodeMap *node = &out->nodes[i];
@@ -349,24 +440,45 @@ spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx)
             g_string_append_printf(moved, _("cell %1$u becomes guest node %2$d"), node->id,
                                    node->guestNode);
     }
-    if (moved->len)
+    if (typed) {
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("the guest would number its NUMA nodes differently from the cells (%1$s), and renumbering QEMU's nodes cannot help: Linux numbers nodes in the order their proximity domains first appear in the SRAT, vCPUs first, then memory; %2$s, or give each cell the id the guest gives it"),
+            moved->str, spmQEMUGuestNodesHint(ctx, srat));
+    } else {
         spmReportWarning(
             SPM_ERR_CONFIG_UNSUPPORTED,
             _("the guest will number its NUMA nodes differently from the cells (%1$s): Linux numbers nodes in the order their proximity domains first appear in the SRAT, vCPUs first, then memory; %2$s"),
-            moved->str, spmQEMUGuestNodesHint(ctx));
+            moved->str, spmQEMUGuestNodesHint(ctx, srat));
+    }
 }
 
 
 /* Why the guest numbers the nodes differently, and what to change. */
 static const char *
-spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx)
+spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx, const GArray *srat)
 {
     const spmQEMULayoutInput *in = ctx->in;
     const spmQEMULayout *out = ctx->out;
     unsigned int last = in->nnodes - 1;
+    long long prevCPU = -1;
+    bool cpuless = false;
     bool seenLate = false;
     size_t i;
 
+    /* the vCPUs come first, in vCPU order */
+    for (i = 0; i < in->nnodes; i++) {
+        const spmQEMULayoutNode *node = &in->nodes[i];
+
+        if (node->firstCPU < 0) {
+            cpuless = true;
+            continue;
+        }
+        if (cpuless || node->firstCPU < prevCPU)
+            return _(
+                "give the cells with vCPUs the lowest cell ids, each cell's lowest vCPU rising with the cell id");
+        prevCPU = node->firstCPU;
+    }
     /* memory-only SPM cells appear only in the device-memory part, at the end */
     for (i = 0; i < in->nnodes; i++) {
         const spmQEMULayoutNode *node = &in->nodes[i];
@@ -378,16 +490,20 @@ spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx)
             return _(
                 "give the typed cells the highest cell ids: their memory appears in the SRAT only after the boot RAM and the vCPUs of every other cell");
     }
-    /* a gap of the hotplug area (proximity domain: the last cell) before an SPM range */
-    for (i = 0; seenLate && i < out->nsrat; i++) {
-        const spmQEMUSratEntry *e = &out->srat[i];
+    for (i = 0; i < out->nnodes; i++) {
+        if (out->nodes[i].guestNode < 0)
+            return _(
+                "give every cell vCPUs or memory of its own: the guest does not see a cell that has neither");
+    }
+    /* a gap of the hotplug area (proximity domain: QEMU's last node) before an SPM range */
+    for (i = 0; seenLate && i < srat->len; i++) {
+        const spmQEMUSratEntry *e = &g_array_index(srat, spmQEMUSratEntry, i);
 
         if (e->kind == SPM_QEMU_SRAT_SPM && e->pxm == last)
             break;
         if (e->kind == SPM_QEMU_SRAT_HOTPLUG && e->pxm == last)
             return _(
-                "the gaps virt-spm leaves between SPM ranges when there is no HMAT belong to QEMU's hotplug area, whose proximity domain is the highest-numbered cell, a typed one here: add HMAT <interconnects> to <numa> (the SPM ranges are then packed without gaps), or use at most two typed cells");
+                "the device-memory window belongs to the highest-numbered cell in the SRAT, and the guest meets that cell there first");
     }
-    return _(
-        "list the cells' vCPUs in cell order (each cell's lowest vCPU rising with the cell id), and give every cell memory or vCPUs");
+    return _("give every cell memory or vCPUs");
 }

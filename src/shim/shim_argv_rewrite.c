@@ -5,6 +5,7 @@
  */
 
 #include "shim_argv_rewrite.h"
+#include "shim_node_numbering.h"
 #include "spmerror.h"
 #include "spmjsonobject.h"
 #include "spmkeyval.h"
@@ -80,8 +81,7 @@ spmQEMUArgvFree(spmQEMUArgv *qargv)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmQEMUArgv, spmQEMUArgvFree);
 
-/* "-numa" and "--numa" are the same QEMU option. */
-static bool
+bool
 spmQEMUIsOption(const char *arg, const char *name)
 {
     if (arg[0] != '-')
@@ -634,6 +634,10 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
             g_ptr_array_insert(qargv->args, pos++, g_steal_pointer(&devices->pdata[i]));
         }
     }
+
+    if (data->npxm > 0 &&
+        spmNodeNumberingApply((char **)qargv->args->pdata, data->pxm, data->npxm) < 0)
+        return -1;
 
     *newargv = (char **)g_ptr_array_free(g_steal_pointer(&qargv->args), FALSE);
     return 0;

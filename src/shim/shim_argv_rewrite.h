@@ -35,6 +35,9 @@
 #include "spminternal.h"
 #include "shim_launch_data.h"
 
+/* true when @arg is QEMU option @name ("numa"): "-numa" and "--numa" are the same. */
+bool spmQEMUIsOption(const char *arg, const char *name);
+
 /*
  * Looks for SPM_LAUNCH_OPTION in @argv (argv[0] is skipped).  Returns 0 when
  * there is none, 1 with *@idx set to the option's index when there is

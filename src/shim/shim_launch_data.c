@@ -5,6 +5,7 @@
  */
 
 #include "shim_launch_data.h"
+#include "shim_node_numbering.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
 #include "spmunits.h"
@@ -30,6 +31,7 @@ spmLaunchDataFree(spmLaunchData *data)
     if (!data)
         return;
     g_free(data->nodes);
+    g_free(data->pxm);
     g_free(data);
 }
 
@@ -98,9 +100,18 @@ spmLaunchDataValidate(const spmLaunchData *data)
         return -1;
     }
 
+    if (data->npxm > 0 && spmNodeNumberingValidate(data->pxm, data->npxm) < 0)
+        return -1;
+
     for (i = 0; i < data->nnodes; i++) {
         const spmLaunchNode *node = &data->nodes[i];
 
+        if (data->npxm > 0 && node->id >= data->npxm) {
+            spmReportError(SPM_ERR_INVALID_ARG,
+                           _("launch data node '%1$u' is not among its %2$zu numbered cells"),
+                           node->id, data->npxm);
+            return -1;
+        }
         if (i > 0 && data->nodes[i - 1].id >= node->id) {
             spmReportError(SPM_ERR_INTERNAL_ERROR, "%s",
                            _("launch data nodes are not sorted by id"));
@@ -242,6 +253,7 @@ spmLaunchDataParse(const char *str, spmLaunchData **data)
     const char *version;
     const char *form;
     int formval;
+    int rc;
     size_t i;
 
     if (spmKeyvalParse(str, NULL, &kv) < 0)
@@ -295,6 +307,9 @@ spmLaunchDataParse(const char *str, spmLaunchData **data)
         } else if (ret->form == SPM_FORM_SP_MEM && SPM_STREQ(key, "slots")) {
             if (spmLaunchParseUInt(key, value, &ret->slots) < 0)
                 return -1;
+        } else if ((rc = spmNodeNumberingParseKey(key, value, &ret->pxm, &ret->npxm)) != 0) {
+            if (rc < 0)
+                return -1;
         } else if (spmLaunchSplitNodeKey(key, &id, &field)) {
             if (spmLaunchParseNodeField(ret, key, id, field, value) < 0)
                 return -1;
@@ -335,5 +350,6 @@ spmLaunchDataFormat(const spmLaunchData *data)
         if (node->size)
             g_string_append_printf(buf, ",node.%u.size=%llu", node->id, node->size);
     }
+    spmNodeNumberingFormat(buf, data->pxm, data->npxm);
     return g_string_free(g_steal_pointer(&buf), FALSE);
 }

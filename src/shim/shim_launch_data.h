@@ -25,6 +25,12 @@
  *                            refuses to start when the backend differs
  *   node.N.addr=GPA          sp-mem only, required, non-zero: the pinned
  *                            guest-physical base of the sp-mem device
+ *   pxm.N=M                  optional, for every cell N or none: QEMU gets
+ *                            cell N as NUMA node M (its ACPI proximity
+ *                            domain), so that the guest numbers its nodes as
+ *                            the cells (shim_node_numbering.h); without these
+ *                            keys QEMU's node ids are the cell ids; node.N
+ *                            keys always use cell ids
  * Numbers are decimal or 0x-prefixed hexadecimal.  Every key may appear
  * once; unknown keys are refused.
  *
@@ -59,6 +65,8 @@ struct _spmLaunchData {
     unsigned int slots;        /* sp-mem form */
     spmLaunchNode *nodes;      /* sorted by id, ids unique */
     size_t nnodes;
+    unsigned int *pxm; /* QEMU node id of each cell (pxm.N); NULL: the cell ids */
+    size_t npxm;
 };
 
 spmLaunchData *spmLaunchDataNew(spmForm form);

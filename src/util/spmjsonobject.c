@@ -252,6 +252,7 @@ spmJSONObjectMembers(const char *str)
                 return NULL;
             r.p++;
             spmJSONObjectSkipSpace(&r);
+            g_array_index(members, spmJSONMember, members->len - 1).valueStart = r.p - str;
             if (*r.p == '"') {
                 if (spmJSONObjectReadString(
                         &r, &g_array_index(members, spmJSONMember, members->len - 1).string) < 0)
@@ -263,6 +264,7 @@ spmJSONObjectMembers(const char *str)
             } else if (spmJSONObjectSkipValue(&r, 1) < 0) {
                 return NULL;
             }
+            g_array_index(members, spmJSONMember, members->len - 1).valueEnd = r.p - str;
             spmJSONObjectSkipSpace(&r);
             if (*r.p == '}') {
                 r.p++;

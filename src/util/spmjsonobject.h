@@ -26,8 +26,10 @@
 typedef struct _spmJSONMember spmJSONMember;
 struct _spmJSONMember {
     char *key;
-    char *string; /* decoded, when the value is a string */
-    char *number; /* literal text, when the value is a number */
+    char *string;      /* decoded, when the value is a string */
+    char *number;      /* literal text, when the value is a number */
+    size_t valueStart; /* where the value's text starts in the object string */
+    size_t valueEnd;   /* and where it ends (exclusive) */
 };
 
 /* The top-level members (spmJSONMember) of the JSON object @str, in order,
