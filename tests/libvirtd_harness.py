@@ -31,7 +31,8 @@
 #
 # VIRT_SPM_HARNESS_KEEP_LOGS=DIR copies the daemons' logs to DIR at teardown.
 # VIRT_SPM_HOOK=PATH (meson sets it to the build's virt-spm-hook): a libvirtd
-# the harness starts runs it as its qemu hook (HOOK_PATH, linked before the
+# the harness starts runs it as its qemu hook, with the test's
+# VIRT_SPM_FIRMWARE_DIRS/CONF (HOOK_PATH, a script written before the
 # daemon starts and removed with the rest at teardown, unless the host has a
 # hook there already); h.hook_active tells whether the daemon has it.
 #
@@ -95,6 +96,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -422,19 +424,39 @@ def _cgroup_machine_dirs():
     return dirs
 
 
+def _hook_wrapper(hook):
+    """The hook script the harness installs: the build's hook, run with the
+    test's firmware settings (libvirt passes hooks almost no environment,
+    and the hook must give the verdict that virt-spm gave the test)."""
+    lines = ["#!/bin/sh", "# written by tests/libvirtd_harness.py for the tests' libvirtd"]
+    for var in ("VIRT_SPM_FIRMWARE_DIRS", "VIRT_SPM_FIRMWARE_CONF"):
+        if os.environ.get(var):
+            lines.append("export %s=%s" % (var, shlex.quote(os.environ[var])))
+    lines.append("exec %s \"$@\"" % shlex.quote(os.path.abspath(hook)))
+    return "\n".join(lines) + "\n"
+
+
 def _install_hook(state):
-    """Links $VIRT_SPM_HOOK as libvirt's qemu hook before libvirtd starts
-    (libvirt looks for hooks once, at start).  Taken after the snapshot, so
-    teardown removes it."""
+    """Installs $VIRT_SPM_HOOK (through _hook_wrapper) as libvirt's qemu hook
+    before libvirtd starts (libvirt looks for hooks once, at start).  Taken
+    after the snapshot, so teardown removes it."""
     hook = os.environ.get("VIRT_SPM_HOOK")
     state["hook"] = False
     if not hook:
         return
+    wrapper = _hook_wrapper(hook)
     if os.path.lexists(HOOK_PATH):
-        state["hook"] = os.path.realpath(HOOK_PATH) == os.path.realpath(hook)
+        try:
+            with open(HOOK_PATH) as f:
+                state["hook"] = f.read() == wrapper
+        except (OSError, UnicodeDecodeError):
+            state["hook"] = False
+        state["hook"] = state["hook"] or os.path.realpath(HOOK_PATH) == os.path.realpath(hook)
         return
     os.makedirs(os.path.dirname(HOOK_PATH), exist_ok=True)
-    os.symlink(os.path.abspath(hook), HOOK_PATH)
+    with open(HOOK_PATH, "w") as f:
+        f.write(wrapper)
+    os.chmod(HOOK_PATH, 0o755)
     state["hook"] = True
 
 
