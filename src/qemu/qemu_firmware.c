@@ -110,9 +110,8 @@ spmQEMUFirmwareDpkgQuery(const char *const *argv)
     int status = 0;
     char *nl;
 
-    if (!g_spawn_sync(NULL, (char **)argv, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                      &status, NULL) ||
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, NULL) ||
         !g_spawn_check_wait_status(status, NULL) || !out)
         return NULL;
     if ((nl = strchr(out, '\n')))
@@ -170,9 +169,10 @@ spmQEMUFirmwareConfigLookup(const char *sha256, spmQEMUFirmwareVerdict *verdict)
     if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
         if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
             return 0;
-        spmReportError(SPM_ERR_OPERATION_FAILED,
-                       _("cannot read the firmware configuration file '%1$s': %2$s; fix or remove it"),
-                       path, err->message);
+        spmReportError(
+            SPM_ERR_OPERATION_FAILED,
+            _("cannot read the firmware configuration file '%1$s': %2$s; fix or remove it"), path,
+            err->message);
         return -1;
     }
     if (!g_key_file_has_group(kf, group))
@@ -185,8 +185,8 @@ spmQEMUFirmwareConfigLookup(const char *sha256, spmQEMUFirmwareVerdict *verdict)
             path, group, value ? value : "");
         return -1;
     }
-    *verdict = SPM_STREQ(value, "good") ? SPM_QEMU_FIRMWARE_VERDICT_GOOD
-                                        : SPM_QEMU_FIRMWARE_VERDICT_BAD;
+    *verdict =
+        SPM_STREQ(value, "good") ? SPM_QEMU_FIRMWARE_VERDICT_GOOD : SPM_QEMU_FIRMWARE_VERDICT_BAD;
     return 1;
 }
 
@@ -234,8 +234,7 @@ spmQEMUFirmwareIdentify(const char *path, const char *descriptor)
         const spmQEMUFirmwareKnownImage *known = &spmQEMUFirmwareKnownImages[i];
 
         if (known->verdict == SPM_QEMU_FIRMWARE_VERDICT_BAD &&
-            SPM_STREQ(known->package, info->package) &&
-            SPM_STREQ(known->version, info->version)) {
+            SPM_STREQ(known->package, info->package) && SPM_STREQ(known->version, info->version)) {
             info->verdict = SPM_QEMU_FIRMWARE_VERDICT_BAD;
             info->source = SPM_QEMU_FIRMWARE_SOURCE_PACKAGE;
             info->build = g_strdup(known->build);
@@ -249,7 +248,7 @@ spmQEMUFirmwareIdentify(const char *path, const char *descriptor)
 /* A parsed firmware descriptor: only what libvirt 9.0 matches on. */
 typedef struct {
     char *path;
-    char *executable; /* NULL unless a UEFI flash image */
+    char *executable;     /* NULL unless a UEFI flash image */
     GPtrArray *targets;   /* "ARCH:MACHINE-GLOB" */
     GHashTable *features; /* feature name set */
 } spmQEMUFirmwareDescriptor;
@@ -365,8 +364,7 @@ spmQEMUFirmwareDescriptorsLoad(void)
     const char *const *dirs = envDirs ? (const char *const *)envDirs : spmQEMUFirmwareDefaultDirs;
     g_autoptr(GHashTable) byName = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) names = NULL;
-    GPtrArray *ret = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)spmQEMUFirmwareDescriptorFree);
+    GPtrArray *ret = g_ptr_array_new_with_free_func((GDestroyNotify)spmQEMUFirmwareDescriptorFree);
     GList *l;
 
     for (; *dirs; dirs++) {
