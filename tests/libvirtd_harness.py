@@ -17,9 +17,11 @@
 #   LibvirtdHarness(): start() -> virConnect, stop(), context manager;
 #     conn, started_libvirtd, started_virtlogd, domain_name(label),
 #     define(xml, flags=0), create(xml, flags=0), track(name),
-#     remove_domain(name), cleanup_domains(), daemon_log_tail(lines=40)
+#     remove_domain(name), cleanup_domains(), daemon_log_tail(lines=40),
+#     restart_libvirtd() (guests keep running; the daemon's only user only)
 #   harness(): a LibvirtdHarness for `with`
-#   HarnessError (a test failure), HarnessSkip (VIRT_SPM_SKIP_LIBVIRTD=1)
+#   HarnessError (a test failure), HarnessSkip (VIRT_SPM_SKIP_LIBVIRTD=1),
+#   HarnessBusy (restart_libvirtd with other users)
 #   processes_of_domain(name), capability_cache_file(emulator),
 #   hugetlbfs_mounts(), socket_answers(path)
 #
@@ -616,6 +618,10 @@ _instances = {}         # instance number -> harness, in this process
 _next_instance = [1]
 
 
+class HarnessBusy(HarnessError):
+    """An operation that needs the daemon to itself found other users."""
+
+
 class LibvirtdHarness:
     """A real libvirtd for one test (shared with concurrent tests)."""
 
@@ -867,6 +873,40 @@ class LibvirtdHarness:
             os.close(lock)
         if problems:
             raise HarnessError("teardown incomplete:\n  " + "\n  ".join(problems))
+
+    def restart_libvirtd(self):
+        """Stops the libvirtd the harness started (SIGTERM: its guests keep
+        running) and starts it again, so that it reconnects to them, and
+        reopens self.conn.  Only for the only user of the daemon: raises
+        HarnessBusy when other harness users share it, HarnessError when
+        the harness did not start it."""
+        lock = _open_locked(LOCK_FILE, fcntl.LOCK_EX, LOCK_TIMEOUT)
+        try:
+            try:
+                fcntl.flock(self._users_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise HarnessBusy("other tests use this libvirtd: not restarting it")
+            fcntl.flock(self._users_fd, fcntl.LOCK_SH)
+            state = _load_state()
+            rec = state.get("libvirtd")
+            if not rec or not process_alive(rec["pid"], "libvirtd", rec["start"]):
+                raise HarnessError("libvirtd was not started by the harness: not restarting it")
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+            self.conn = None
+            _kill_process(rec["pid"], "libvirtd", rec["start"], "libvirtd")
+            del state["libvirtd"]
+            _save_state(state)
+            self._ensure_daemon(state, "libvirtd", LIBVIRTD, LIBVIRTD_PIDFILE, LIBVIRTD_SOCK)
+            _save_state(state)
+        finally:
+            os.close(lock)
+        self.conn = _call_with_timeout(lambda: libvirt.open(URI), OPEN_TIMEOUT,
+                                       "connecting to %s" % URI)
+        self.conn.setKeepAlive(5, 6)
+        return self.conn
 
     def _release_after_failure(self):
         """start() failed: give up our user slot (tearing down if last)."""
