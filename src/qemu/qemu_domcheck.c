@@ -368,7 +368,10 @@ spmQEMUDomcheckFormatTable(const spmQEMUDomcheck *check)
     for (i = 0; i < check->notes->len; i++)
         g_string_append_printf(s, _("note: %1$s\n"),
                                (const char *)g_ptr_array_index(check->notes, i));
-    if (check->ndrift == 0)
+    if (check->ndrift == 0 && check->form == SPM_FORM_MEMMAP_TYPE)
+        g_string_append(s,
+                        _("QEMU built what virt-spm defined and predicted, as far as QMP shows\n"));
+    else if (check->ndrift == 0)
         g_string_append(s, _("QEMU built what virt-spm defined and predicted\n"));
     else
         g_string_append_printf(
