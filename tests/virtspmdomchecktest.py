@@ -6,7 +6,9 @@
 # - it still matches after a libvirtd restart (libvirt reconnects to QEMU);
 # - the same guest redefined with plain libvirt (typing, metadata and launch
 #   data stripped, its register entry removed by hand) and started behind
-#   virt-spm's back is reported as drift (exit 9).
+#   virt-spm's back is reported as drift (exit 9);
+# - on the memmap-type QEMU ($VIRT_SPM_TEST_QEMU_MEMMAP) the backends and boot
+#   RAM match and the typing is reported as unseen (skipped without it).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -96,6 +98,31 @@ def t_domcheck(h):
         assert out["match"] is False and f[(None, "launch-data")]["status"] == "drift", out
 
 
+def t_memmap_type(h):
+    # the memmap-type QEMU ($VIRT_SPM_TEST_QEMU_MEMMAP): the backend and boot
+    # RAM are checked, the typing itself is reported as unseen
+    qemu = os.environ.get("VIRT_SPM_TEST_QEMU_MEMMAP")
+    if not qemu:
+        raise tap.Skip("no memmap-type QEMU (VIRT_SPM_TEST_QEMU_MEMMAP)")
+
+    def on_memmap_qemu(text):
+        return text.replace("<emulator>%s</emulator>" % e2e.reference_files()["qemu"],
+                            "<emulator>%s</emulator>" % qemu)
+
+    with e2e.reference_domain(h, "domcheckmm", on_memmap_qemu) as (name, _, _):
+        dom = h.conn.lookupByName(name)
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        p = domcheck(name, "--json")
+        assert p.returncode == EXIT_OK, p
+        out, f = fields(p)
+        assert out["form"] == "memmap-type", out
+        assert f[(1, "memmap-type")]["status"] == "unseen", f
+        assert f[(1, "backend-size")]["status"] == "match", f
+        assert f[(None, "base-memory")]["qemu"] == str(3 << 30), f
+        p = domcheck(name)
+        assert "as far as QMP shows" in p.stdout, p.stdout
+
+
 def t_not_running(h):
     with e2e.reference_domain(h, "domcheckoff") as (name, _, _):
         p = domcheck(name)
@@ -116,6 +143,7 @@ def main():
     def body(h):
         t.run("a running SPM guest matches, also after a libvirtd restart, and drifts when "
               "started behind virt-spm's back", t_domcheck, h)
+        t.run("the memmap-type form: backend checked, typing unseen", t_memmap_type, h)
         t.run("a domain that is not running", t_not_running, h)
 
     try:
