@@ -320,8 +320,8 @@ main(int argc, char **argv)
          * cut short: the handshake, then quit */
         qmpScript = g_build_filename(tmp, "qmp", NULL);
         if (!g_file_set_contents(qmpScript,
-                                 "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n",
-                                 -1, NULL))
+                                 "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n", -1,
+                                 NULL))
             return 1;
         benchStdin = qmpScript;
     }

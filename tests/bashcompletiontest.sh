@@ -77,7 +77,7 @@ fi
 # shellcheck disable=SC2086
 check "all verbs and help" "virt-spm " $verbs help
 check "a verb from its start" "virt-spm vali" validate
-check "verbs after a global option" "virt-spm -q dom" domcapabilities domxml-to-native
+check "verbs after a global option" "virt-spm -q dom" domcapabilities domcheck domxml-to-native
 check "global options" "virt-spm --q" --quiet
 check "no completion of a URI" "virt-spm -c " 
 check "help VERB" "virt-spm help und" undefine

@@ -17,9 +17,11 @@
 #   LibvirtdHarness(): start() -> virConnect, stop(), context manager;
 #     conn, started_libvirtd, started_virtlogd, domain_name(label),
 #     define(xml, flags=0), create(xml, flags=0), track(name),
-#     remove_domain(name), cleanup_domains(), daemon_log_tail(lines=40)
+#     remove_domain(name), cleanup_domains(), daemon_log_tail(lines=40),
+#     restart_libvirtd() (guests keep running; the daemon's only user only)
 #   harness(): a LibvirtdHarness for `with`
-#   HarnessError (a test failure), HarnessSkip (VIRT_SPM_SKIP_LIBVIRTD=1)
+#   HarnessError (a test failure), HarnessSkip (VIRT_SPM_SKIP_LIBVIRTD=1),
+#   HarnessBusy (restart_libvirtd with other users)
 #   processes_of_domain(name), capability_cache_file(emulator),
 #   hugetlbfs_mounts(), socket_answers(path)
 #
@@ -31,7 +33,8 @@
 #
 # VIRT_SPM_HARNESS_KEEP_LOGS=DIR copies the daemons' logs to DIR at teardown.
 # VIRT_SPM_HOOK=PATH (meson sets it to the build's virt-spm-hook): a libvirtd
-# the harness starts runs it as its qemu hook (HOOK_PATH, linked before the
+# the harness starts runs it as its qemu hook, with the test's
+# VIRT_SPM_FIRMWARE_DIRS/CONF (HOOK_PATH, a script written before the
 # daemon starts and removed with the rest at teardown, unless the host has a
 # hook there already); h.hook_active tells whether the daemon has it.
 #
@@ -95,6 +98,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -422,19 +426,39 @@ def _cgroup_machine_dirs():
     return dirs
 
 
+def _hook_wrapper(hook):
+    """The hook script the harness installs: the build's hook, run with the
+    test's firmware settings (libvirt passes hooks almost no environment,
+    and the hook must give the verdict that virt-spm gave the test)."""
+    lines = ["#!/bin/sh", "# written by tests/libvirtd_harness.py for the tests' libvirtd"]
+    for var in ("VIRT_SPM_FIRMWARE_DIRS", "VIRT_SPM_FIRMWARE_CONF"):
+        if os.environ.get(var):
+            lines.append("export %s=%s" % (var, shlex.quote(os.environ[var])))
+    lines.append("exec %s \"$@\"" % shlex.quote(os.path.abspath(hook)))
+    return "\n".join(lines) + "\n"
+
+
 def _install_hook(state):
-    """Links $VIRT_SPM_HOOK as libvirt's qemu hook before libvirtd starts
-    (libvirt looks for hooks once, at start).  Taken after the snapshot, so
-    teardown removes it."""
+    """Installs $VIRT_SPM_HOOK (through _hook_wrapper) as libvirt's qemu hook
+    before libvirtd starts (libvirt looks for hooks once, at start).  Taken
+    after the snapshot, so teardown removes it."""
     hook = os.environ.get("VIRT_SPM_HOOK")
     state["hook"] = False
     if not hook:
         return
+    wrapper = _hook_wrapper(hook)
     if os.path.lexists(HOOK_PATH):
-        state["hook"] = os.path.realpath(HOOK_PATH) == os.path.realpath(hook)
+        try:
+            with open(HOOK_PATH) as f:
+                state["hook"] = f.read() == wrapper
+        except (OSError, UnicodeDecodeError):
+            state["hook"] = False
+        state["hook"] = state["hook"] or os.path.realpath(HOOK_PATH) == os.path.realpath(hook)
         return
     os.makedirs(os.path.dirname(HOOK_PATH), exist_ok=True)
-    os.symlink(os.path.abspath(hook), HOOK_PATH)
+    with open(HOOK_PATH, "w") as f:
+        f.write(wrapper)
+    os.chmod(HOOK_PATH, 0o755)
     state["hook"] = True
 
 
@@ -592,6 +616,10 @@ def _call_with_timeout(func, timeout, what):
 _instances_lock = threading.Lock()
 _instances = {}         # instance number -> harness, in this process
 _next_instance = [1]
+
+
+class HarnessBusy(HarnessError):
+    """An operation that needs the daemon to itself found other users."""
 
 
 class LibvirtdHarness:
@@ -845,6 +873,40 @@ class LibvirtdHarness:
             os.close(lock)
         if problems:
             raise HarnessError("teardown incomplete:\n  " + "\n  ".join(problems))
+
+    def restart_libvirtd(self):
+        """Stops the libvirtd the harness started (SIGTERM: its guests keep
+        running) and starts it again, so that it reconnects to them, and
+        reopens self.conn.  Only for the only user of the daemon: raises
+        HarnessBusy when other harness users share it, HarnessError when
+        the harness did not start it."""
+        lock = _open_locked(LOCK_FILE, fcntl.LOCK_EX, LOCK_TIMEOUT)
+        try:
+            try:
+                fcntl.flock(self._users_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise HarnessBusy("other tests use this libvirtd: not restarting it")
+            fcntl.flock(self._users_fd, fcntl.LOCK_SH)
+            state = _load_state()
+            rec = state.get("libvirtd")
+            if not rec or not process_alive(rec["pid"], "libvirtd", rec["start"]):
+                raise HarnessError("libvirtd was not started by the harness: not restarting it")
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+            self.conn = None
+            _kill_process(rec["pid"], "libvirtd", rec["start"], "libvirtd")
+            del state["libvirtd"]
+            _save_state(state)
+            self._ensure_daemon(state, "libvirtd", LIBVIRTD, LIBVIRTD_PIDFILE, LIBVIRTD_SOCK)
+            _save_state(state)
+        finally:
+            os.close(lock)
+        self.conn = _call_with_timeout(lambda: libvirt.open(URI), OPEN_TIMEOUT,
+                                       "connecting to %s" % URI)
+        self.conn.setKeepAlive(5, 6)
+        return self.conn
 
     def _release_after_failure(self):
         """start() failed: give up our user slot (tearing down if last)."""

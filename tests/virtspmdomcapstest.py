@@ -38,8 +38,16 @@ def caps_file(name, suffix):
     return tap.src_path("tests", "qemucapabilitiesdata", name + suffix)
 
 
+# the test's firmware descriptors (VIRT_SPM_FIRMWARE_DIRS) are made in the
+# build tree, and the images they name live in the source tree
+FIRMWARE_DATA = tap.src_path("tests", "qemufirmwaredata")
+FIRMWARE_DESCRIPTORS = tap.build_path("tests", "qemufirmwaredata")
+
+
 def compare(actual, name):
     path = tap.src_path("tests", "virtspmdomcapsdata", name)
+    actual = actual.replace(FIRMWARE_DESCRIPTORS, "@FIRMWARE_DESCRIPTORS@")
+    actual = actual.replace(FIRMWARE_DATA, "@FIRMWARE_DATA@")
     if regenerate():
         with open(path, "w") as f:
             f.write(actual)

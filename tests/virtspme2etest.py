@@ -16,7 +16,9 @@
 # - with $VIRT_SPM_TEST_QEMU (QEMU 11.1.3 with sp-mem), OVMF 2026.08 and the
 #   reference guest kernel: the guest boots through libvirt and the shim and
 #   reports the SPM cell as soft reserved on its own node, with a dax device;
-#   QMP shows the sp-mem at its pinned address (skipped without them);
+#   QMP shows the sp-mem at its pinned address (skipped without them); with two
+#   SPM cells and HMAT, the guest's E820 is the layout's guestE820 (OVMF
+#   coalesces the touching ranges) with one dax device per cell;
 # - virt-install --print-xml piped into virt-spm define -;
 # - edit: unchanged, typing dropped and restored, a refused edit changes
 #   nothing and keeps the file, a failing editor; a plain domain on QEMU 7.2;
@@ -28,6 +30,7 @@
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import struct
@@ -364,6 +367,55 @@ def t_guest_sees_soft_reserved_node(h):
         assert re.search(r"dax\d+\.\d+: size=1073741824 target_node=1", out), out[-3000:]
 
 
+def merged_shape(text):
+    """The bootable example with a second SPM cell and HMAT: the two sp-mem
+    devices are packed back to back."""
+    text = text.replace("<memory unit='GiB'>3</memory>", "<memory unit='MiB'>3584</memory>")
+    return text.replace(
+        "      <cell id='1' memory='1' unit='GiB' memmap='spm'/>\n",
+        "      <cell id='1' memory='1' unit='GiB' memmap='spm'/>\n"
+        "      <cell id='2' memory='512' unit='MiB' memmap='spm'/>\n"
+        "      <interconnects>\n"
+        "        <latency initiator='0' target='0' type='access' value='10'/>\n"
+        "        <latency initiator='0' target='1' type='access' value='20'/>\n"
+        "        <latency initiator='0' target='2' type='access' value='30'/>\n"
+        "      </interconnects>\n")
+
+
+def t_guest_e820_after_firmware(h):
+    # virt-spm layout's guestE820 (OVMF coalesces touching soft-reserved
+    # ranges) against the guest's own BIOS-e820 lines; HMAT still gives one
+    # dax device per cell
+    with reference_domain(h, "e820", merged_shape) as (name, _, console):
+        user = spm(["dumpxml", name])
+        assert user.returncode == 0, user
+        path = write(user.stdout)
+        try:
+            p = spm(["layout", "--json", path])
+        finally:
+            os.unlink(path)
+        assert p.returncode == 0, p
+        layout = json.loads(p.stdout)
+        predicted = [(e["start"], e["end"]) for e in layout["guestE820"]
+                     if e["name"] == "soft-reserved"]
+        qemu = [e for e in layout["e820"] if e["name"] == "soft-reserved"]
+        assert len(qemu) == 2 and len(predicted) == 1, (qemu, predicted)
+        dom = h.conn.lookupByName(name)
+        dom.create()
+        deadline = time.time() + 240
+        while time.time() < deadline and dom.isActive():
+            time.sleep(1)
+        assert not dom.isActive(), "the guest did not power off in time"
+        with open(console, errors="replace") as f:
+            out = f.read()
+        seen = [(int(a, 16), int(b, 16)) for a, b in re.findall(
+            r"BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] soft reserved", out)]
+        seen = sorted(set(seen))
+        assert predicted == seen, (predicted, seen, out[-3000:])
+        nodes = sorted(int(n) for n in re.findall(r"dax\d+\.\d+: size=\d+ target_node=(\d+)", out))
+        assert nodes == [1, 2], (nodes, out[-3000:])
+
+
 def save_image(path, xml):
     """A libvirt QEMU save image (format version 2: magic, version, XML
     length, was_running, format, cookie offset, 14 unused words, the XML)
@@ -604,6 +656,8 @@ def main():
         t.run("domxml-to-native equals the golden argv", t_domxml_to_native_golden, h)
         t.run("the guest sees a soft-reserved node with a dax device",
               t_guest_sees_soft_reserved_node, h)
+        t.run("the guest's E820 after OVMF is the layout's guestE820 (ranges coalesced)",
+              t_guest_e820_after_firmware, h)
         t.run("an SPM guest is neither saved nor restored", t_save_and_restore_refused, h)
         t.run("virt-install --print-xml | virt-spm define -", t_virt_install_pipeline, h)
         t.run("edit a typed domain", t_edit_typed, h)

@@ -18,6 +18,10 @@
  *     metadata or by the register of typed domains (shim_typed_domains.h),
  *     whose <qemu:commandline> lost the launch data: started anyway, it
  *     would boot the SPM memory as ordinary RAM, whatever <emulator> says;
+ *   - "prepare begin" of a typed domain whose UEFI firmware is verified to
+ *     drop soft-reserved memory (the verdict 'virt-spm define' gives too,
+ *     src/qemu/qemu_firmware.h: the descriptors or the firmware
+ *     configuration file may have changed since the definition);
  * and 0 otherwise.  For migrate and restore libvirt reads a replacement
  * XML from standard output: this hook writes nothing, which keeps the XML
  * as it is.  It must not call back into libvirt.
@@ -25,7 +29,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "domain_conf.h"
 #include "domain_metadata.h"
+#include "qemu_firmware.h"
 #include "qemu_define.h"
 #include "shim_emulator_link.h"
 #include "shim_typed_domains.h"
@@ -115,6 +121,26 @@ spmHookRegisterBase(xmlDocPtr doc)
     return g_strdup(spmEmulatorLinkBaseDir());
 }
 
+/* Refusal of a start of a typed guest (it has launch data) whose firmware
+ * drops soft-reserved memory; an unknown firmware only warns, and libvirt
+ * shows nothing of a hook that succeeds. */
+static int
+spmHookCheckFirmware(const char *guest, xmlDocPtr doc)
+{
+    g_autoptr(spmDomainDef) def = NULL;
+    xmlDocPtr copy = xmlCopyDoc(doc, 1);
+
+    if (!copy || !(def = spmDomainDefParseDoc(copy)) || spmQEMUFirmwareCheckDomain(def) > 0) {
+        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        fprintf(
+            stderr,
+            _("%1$s: error: refusing to start domain '%2$s': its SPM-typed cells would not reach the guest with this firmware\n"),
+            SPM_HOOK_PROG, guest);
+        return 1;
+    }
+    return 0;
+}
+
 /* Refusal of a start of a typed guest that lost its launch data. */
 static int
 spmHookCheckStart(const char *guest)
@@ -135,7 +161,7 @@ spmHookCheckStart(const char *guest)
         return 1;
     }
     if (spmQEMUDefineHasLaunchData(doc))
-        return 0;
+        return spmHookCheckFirmware(guest, doc);
     if (md && md->ncells > 0) {
         fprintf(
             stderr,

@@ -35,6 +35,8 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
      N_("the QEMU binary could not be probed, or its capability data is corrupt")},
     {SPM_EXIT_LIBVIRT, "libvirt", N_("libvirt refused the operation")},
     {SPM_EXIT_INTERNAL, "internal", N_("internal error (a bug in virt-spm)")},
+    {SPM_EXIT_DRIFT, "drift",
+     N_("domcheck: the running guest differs from what virt-spm defined and predicted")},
 };
 
 /* The verbs, in the order --help lists them. */
@@ -42,6 +44,7 @@ static const spmCliCommand *const spmCliCommands[] = {
     &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
     &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
     &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
+    &spmCliCmdDomcheck,
 };
 
 /* One option's value: where GOption stores it. */

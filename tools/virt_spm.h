@@ -21,6 +21,7 @@ typedef enum {
     SPM_EXIT_EMULATOR = 6,
     SPM_EXIT_LIBVIRT = 7,
     SPM_EXIT_INTERNAL = 8,
+    SPM_EXIT_DRIFT = 9,
 
     SPM_EXIT_LAST
 } spmExitCode;
@@ -61,6 +62,7 @@ extern const spmCliCommand spmCliCmdDomxmlToNative;
 extern const spmCliCommand spmCliCmdEdit;
 extern const spmCliCommand spmCliCmdAttachDevice;
 extern const spmCliCommand spmCliCmdUndefine;
+extern const spmCliCommand spmCliCmdDomcheck;
 
 /* The value of the flag option --@name (G_OPTION_ARG_NONE). */
 bool spmCliArgsFlag(const spmCliArgs *args, const char *name);

@@ -46,6 +46,8 @@ spmCmdDomcapabilities(spmCliContext *ctx, const spmCliCommand *cmd, const spmCli
         out = spmQEMUDomainCapsFormatJSON(caps, machine);
     else
         out = spmQEMUDomainCapsFormatXML(caps, machine);
+    if (!out)
+        return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
     fputs(out, stdout);
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
@@ -71,7 +73,7 @@ const spmCliCommand spmCliCmdDomcapabilities = {
     .summary =
         N_("show what a QEMU binary offers for SPM-typed cells (memmap values, QEMU interface)"),
     .description = N_(
-        "Show what a QEMU binary offers for SPM-typed NUMA cells (whether memmap is supported, its values, and the QEMU interface that will be used), with the QEMU version and machine type. The binary is probed once and the result cached."),
+        "Show what a QEMU binary offers for SPM-typed NUMA cells (whether memmap is supported, its values, and the QEMU interface that will be used), with the QEMU version and machine type, and the UEFI images the firmware descriptors offer for it with virt-spm's verdict on each (verified-good, verified-bad, unknown; with --machine, the one libvirt selects for <os firmware='efi'>). The binary is probed once and the result cached."),
     .minargs = 0,
     .maxargs = 0,
 };

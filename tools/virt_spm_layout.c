@@ -86,7 +86,7 @@ const spmCliCommand spmCliCmdLayout = {
     .summary =
         N_("show the guest-physical memory map QEMU will build (E820, SRAT, sp-mem addresses)"),
     .description = N_(
-        "Show where QEMU will put every NUMA cell's memory: the RAM split, the device-memory window, the pinned sp-mem addresses, the E820 table and the SRAT entries the guest firmware gets, for the domain's <emulator> (or --emulator/--caps). Rejects configurations QEMU would refuse or that would leave the guest without its SPM memory, with the checks 'validate' and 'define' run."),
+        "Show where QEMU will put every NUMA cell's memory: the RAM split, the device-memory window, the pinned sp-mem addresses, the E820 table and the SRAT entries the guest firmware gets, the E820 map the guest gets from OVMF (touching soft-reserved ranges coalesced), for the domain's <emulator> (or --emulator/--caps). Rejects configurations QEMU would refuse or that would leave the guest without its SPM memory, with the checks 'validate' and 'define' run."),
     .minargs = 1,
     .maxargs = 1,
 };

@@ -319,31 +319,19 @@ spmDomainDefHasUEFI(const spmDomainDef *def)
 static void
 spmValidateFirmware(const spmDomainDef *def)
 {
-    if (!spmDomainDefHasUEFI(def)) {
-        if (def->os.firmware && !SPM_STREQ(def->os.firmware, "efi")) {
-            spmReportError(
-                SPM_ERR_CONFIG_UNSUPPORTED,
-                _("firmware '%1$s' cannot boot typed NUMA cells: SeaBIOS drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish from the guest; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"),
-                def->os.firmware);
-        } else {
-            spmReportError(
-                SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-                _("typed NUMA cells need UEFI firmware: without <os firmware='efi'> or a pflash <loader>, the guest boots SeaBIOS, which drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"));
-        }
+    /* Whether a UEFI build passes soft-reserved ranges on is the firmware
+     * verdict's job (src/qemu/qemu_firmware.c). */
+    if (spmDomainDefHasUEFI(def))
         return;
-    }
-
-    /* Nothing in an OVMF image says whether it passes soft-reserved ranges
-     * on (edk2 gained it in 2025; Debian 12's OVMF 2022.11 drops them). */
-    if (def->os.loader) {
-        spmReportWarning(
+    if (def->os.firmware && !SPM_STREQ(def->os.firmware, "efi")) {
+        spmReportError(
             SPM_ERR_CONFIG_UNSUPPORTED,
-            _("cannot show that firmware '%1$s' passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; see docs/formatdomain-spm.rst"),
-            def->os.loader);
+            _("firmware '%1$s' cannot boot typed NUMA cells: SeaBIOS drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish from the guest; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"),
+            def->os.firmware);
     } else {
-        spmReportWarning(
+        spmReportError(
             SPM_ERR_CONFIG_UNSUPPORTED, "%s",
-            _("cannot show that the UEFI firmware libvirt selects passes soft-reserved memory to the guest: OVMF from edk2-stable202608 or newer does, older builds (such as Debian 12's OVMF 2022.11) silently drop it; name a verified image with <loader type='pflash'>"));
+            _("typed NUMA cells need UEFI firmware: without <os firmware='efi'> or a pflash <loader>, the guest boots SeaBIOS, which drops E820 type 0xEFFFFFFF (soft reserved), so the SPM node would silently vanish; use <os firmware='efi'> with OVMF (edk2-stable202608 or newer)"));
     }
 }
 

@@ -91,22 +91,33 @@ spmQEMUDefineFindCommandline(xmlNodePtr root)
     return NULL;
 }
 
-bool
-spmQEMUDefineHasLaunchData(xmlDocPtr doc)
+char *
+spmQEMUDefineGetLaunchData(xmlDocPtr doc)
 {
     xmlNodePtr cmdline = spmQEMUDefineFindCommandline(xmlDocGetRootElement(doc));
     xmlNodePtr cur;
+    bool found = false;
 
     if (!cmdline)
-        return false;
+        return NULL;
     for (cur = cmdline->children; cur; cur = cur->next) {
         g_autofree char *value = NULL;
 
-        if (spmQEMUDefineIsQemuElement(cur, "arg") && (value = spmXMLPropString(cur, "value")) &&
-            SPM_STREQ(value, SPM_LAUNCH_OPTION))
-            return true;
+        if (!spmQEMUDefineIsQemuElement(cur, "arg") || !(value = spmXMLPropString(cur, "value")))
+            continue;
+        if (found)
+            return g_steal_pointer(&value);
+        found = SPM_STREQ(value, SPM_LAUNCH_OPTION);
     }
-    return false;
+    return found ? g_strdup("") : NULL;
+}
+
+bool
+spmQEMUDefineHasLaunchData(xmlDocPtr doc)
+{
+    g_autofree char *data = spmQEMUDefineGetLaunchData(doc);
+
+    return data != NULL;
 }
 
 static void

@@ -51,6 +51,9 @@ char *spmQEMUDefineFormatForLibvirt(spmDomainDef *def, const char *emulatorPath,
 
 /* true when the domain document carries the shim's launch arguments. */
 bool spmQEMUDefineHasLaunchData(xmlDocPtr doc);
+/* The value after SPM_LAUNCH_OPTION in the domain document ("" when the
+ * option is last), NULL when there is none. */
+char *spmQEMUDefineGetLaunchData(xmlDocPtr doc);
 
 /*
  * The user's XML from what libvirt holds: memmap restored from the

@@ -6,6 +6,7 @@
  */
 
 #include "qemu_domain_capabilities.h"
+#include "qemu_firmware.h"
 #include "qemu_json.h"
 #include "spmxml.h"
 
@@ -33,6 +34,39 @@ spmQEMUDomainCapsAddEnum(xmlNodePtr parent, const char *name, const char *const 
     xmlNewProp(node, BAD_CAST "name", BAD_CAST name);
     for (; *values; values++)
         spmQEMUDomainCapsAddText(node, "value", *values);
+}
+
+
+/* <firmware> with an <image> per UEFI image the descriptors offer for the
+ * binary's architecture (and @machine), with its verdict. */
+static int
+spmQEMUDomainCapsAddFirmwareXML(xmlNodePtr root, const char *arch, const char *machine)
+{
+    g_autoptr(GPtrArray) fws = spmQEMUFirmwareListOffered(arch, machine);
+    xmlNodePtr firmware;
+    size_t i;
+
+    if (!fws)
+        return -1;
+    firmware = xmlNewChild(root, NULL, BAD_CAST "firmware", NULL);
+    for (i = 0; i < fws->len; i++) {
+        const spmQEMUFirmwareInfo *info = g_ptr_array_index(fws, i);
+        xmlNodePtr image = xmlNewChild(firmware, NULL, BAD_CAST "image", NULL);
+
+        xmlNewProp(image, BAD_CAST "path", BAD_CAST info->path);
+        xmlNewProp(image, BAD_CAST "verdict",
+                   BAD_CAST spmQEMUFirmwareVerdictTypeToString(info->verdict));
+        if (info->selected)
+            xmlNewProp(image, BAD_CAST "selected", BAD_CAST "yes");
+        xmlNewProp(image, BAD_CAST "descriptor", BAD_CAST info->descriptor);
+        if (info->sha256)
+            xmlNewProp(image, BAD_CAST "sha256", BAD_CAST info->sha256);
+        if (info->package) {
+            xmlNewProp(image, BAD_CAST "package", BAD_CAST info->package);
+            xmlNewProp(image, BAD_CAST "version", BAD_CAST info->version);
+        }
+    }
+    return 0;
 }
 
 
@@ -76,6 +110,8 @@ spmQEMUDomainCapsFormatXML(const spmQEMUCaps *caps, const char *machine)
     }
     xmlNewProp(xmlNewChild(numa, NULL, BAD_CAST "hmat", NULL), BAD_CAST "supported",
                BAD_CAST(spmQEMUCapsHasHMAT(caps) ? "yes" : "no"));
+    if (spmQEMUDomainCapsAddFirmwareXML(root, spmQEMUCapsGetArch(caps), machine) < 0)
+        return NULL;
 
     return spmXMLFormatElement(doc, root);
 }
@@ -88,7 +124,10 @@ spmQEMUDomainCapsFormatJSON(const spmQEMUCaps *caps, const char *machine)
     json_object *emulator = json_object_new_object();
     json_object *memmap = json_object_new_object();
     json_object *types = json_object_new_array();
+    json_object *firmware = json_object_new_array();
+    g_autoptr(GPtrArray) fws = NULL;
     spmForm form = spmQEMUCapsGetSpmForm(caps);
+    size_t i;
     int m;
 
     json_object_object_add(root, "path", json_object_new_string(spmQEMUCapsGetBinary(caps)));
@@ -110,6 +149,27 @@ spmQEMUDomainCapsFormatJSON(const spmQEMUCaps *caps, const char *machine)
     json_object_object_add(memmap, "form", json_object_new_string(spmFormTypeToString(form)));
     json_object_object_add(root, "memmap", memmap);
     json_object_object_add(root, "hmat", json_object_new_boolean(spmQEMUCapsHasHMAT(caps)));
+    json_object_object_add(root, "firmware", firmware);
+    if (!(fws = spmQEMUFirmwareListOffered(spmQEMUCapsGetArch(caps), machine)))
+        return NULL;
+    for (i = 0; i < fws->len; i++) {
+        const spmQEMUFirmwareInfo *info = g_ptr_array_index(fws, i);
+        json_object *image = json_object_new_object();
+
+        json_object_object_add(image, "path", json_object_new_string(info->path));
+        json_object_object_add(
+            image, "verdict",
+            json_object_new_string(spmQEMUFirmwareVerdictTypeToString(info->verdict)));
+        json_object_object_add(image, "selected", json_object_new_boolean(info->selected));
+        json_object_object_add(image, "descriptor", json_object_new_string(info->descriptor));
+        json_object_object_add(image, "sha256",
+                               info->sha256 ? json_object_new_string(info->sha256) : NULL);
+        json_object_object_add(image, "package",
+                               info->package ? json_object_new_string(info->package) : NULL);
+        json_object_object_add(image, "version",
+                               info->version ? json_object_new_string(info->version) : NULL);
+        json_object_array_add(firmware, image);
+    }
 
     return g_strdup_printf("%s\n",
                            json_object_to_json_string_ext(root,

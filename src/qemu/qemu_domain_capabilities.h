@@ -12,7 +12,12 @@
 /*
  * The <domainCapabilities> document for @caps: the binary, its version and
  * package, @machine (NULL: left out), the architecture, and under <numa>
- * whether memmap is supported, its values and its QEMU form, and HMAT.
+ * whether memmap is supported, its values and its QEMU form, and HMAT;
+ * under <firmware> an <image> per UEFI image the firmware descriptors offer
+ * for the binary's architecture and @machine, with its verdict
+ * (src/qemu/qemu_firmware.h) and, with @machine, libvirt's choice for
+ * <os firmware='efi'> marked selected.  NULL with an error when the
+ * firmware configuration file is broken.
  */
 char *spmQEMUDomainCapsFormatXML(const spmQEMUCaps *caps, const char *machine);
 

@@ -41,6 +41,8 @@ spmQEMULayoutFree(spmQEMULayout *layout)
         g_free(layout->devices[i].alias);
     g_free(layout->devices);
     g_free(layout->e820);
+    g_free(layout->guestE820);
+    g_free(layout->guestE820Merged);
     g_free(layout->srat);
     g_free(layout);
 }
@@ -1002,5 +1004,6 @@ spmQEMULayoutCompute(const spmQEMULayoutInput *in)
     out->e820 = (spmQEMUE820Entry *)(void *)g_array_free(g_steal_pointer(&e820), FALSE);
     out->nsrat = srat->len;
     out->srat = (spmQEMUSratEntry *)(void *)g_array_free(g_steal_pointer(&srat), FALSE);
+    spmQEMULayoutGuestE820(out);
     return g_steal_pointer(&out);
 }

@@ -304,7 +304,15 @@ struct _spmQEMULayout {
     size_t ndevices;
     spmQEMUE820Entry *e820; /* in QEMU's order */
     size_t ne820;
-    spmQEMUSratEntry *srat; /* memory affinity entries in QEMU's order */
+    /* The E820 map the guest gets from OVMF (edk2-stable202608): QEMU's
+     * entries by address, adjacent soft-reserved ranges coalesced into one
+     * (HMAT still splits them into one hmem/dax device per node).  OVMF
+     * also carves its own reserved and ACPI pieces out of RAM below 4 GiB,
+     * which depend on the firmware build and are not predicted. */
+    spmQEMUE820Entry *guestE820;
+    size_t nguestE820;
+    unsigned int *guestE820Merged; /* how many QEMU entries each one covers */
+    spmQEMUSratEntry *srat;        /* memory affinity entries in QEMU's order */
     size_t nsrat;
 };
 

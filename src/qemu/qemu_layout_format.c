@@ -192,6 +192,21 @@ spmQEMULayoutFormatTable(const spmQEMULayout *layout, const spmQEMULayoutInput *
         g_string_append_printf(str, "  %-29s %-10s %s\n", range, size, spmQEMUE820Name(e->type));
     }
 
+    g_string_append_printf(
+        str, "\n%s\n",
+        _("E820 the guest gets from OVMF (by address; touching soft-reserved ranges coalesced; OVMF's own reserved pieces of low RAM not shown)"));
+    for (i = 0; i < layout->nguestE820; i++) {
+        const spmQEMUE820Entry *e = &layout->guestE820[i];
+        g_autofree char *range = spmQEMURangeString(e->addr, e->size);
+        g_autofree char *size = spmQEMUSize(e->size);
+        g_autofree char *merged = NULL;
+
+        if (layout->guestE820Merged[i] > 1)
+            merged = g_strdup_printf(_("  (%1$u QEMU entries merged)"), layout->guestE820Merged[i]);
+        g_string_append_printf(str, "  %-29s %-10s %s%s\n", range, size, spmQEMUE820Name(e->type),
+                               merged ? merged : "");
+    }
+
     g_string_append_printf(str, "\n%s\n", _("SRAT memory affinity (in QEMU's order)"));
     if (layout->nsrat == 0)
         g_string_append_printf(str, "  %s\n", _("none (no NUMA)"));
@@ -374,6 +389,18 @@ spmQEMULayoutToJSON(const spmQEMULayout *layout, const spmQEMULayoutInput *input
         json_object_array_add(arr, obj);
     }
     json_object_object_add(root, "e820", arr);
+
+    arr = json_object_new_array();
+    for (i = 0; i < layout->nguestE820; i++) {
+        const spmQEMUE820Entry *e = &layout->guestE820[i];
+
+        obj = spmQEMUJSONRange(e->addr, e->size);
+        json_object_object_add(obj, "type", json_object_new_int64(e->type));
+        json_object_object_add(obj, "name", json_object_new_string(spmQEMUE820JSONName(e->type)));
+        json_object_object_add(obj, "merged", json_object_new_int64(layout->guestE820Merged[i]));
+        json_object_array_add(arr, obj);
+    }
+    json_object_object_add(root, "guestE820", arr);
 
     arr = json_object_new_array();
     for (i = 0; i < layout->nsrat; i++) {

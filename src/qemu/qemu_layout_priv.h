@@ -73,5 +73,6 @@ unsigned int spmQEMUMemmapE820Type(spmMemmap memmap);
 unsigned long long spmQEMUNodeBootRAM(const spmQEMULayoutCtx *ctx, size_t i);
 unsigned long long spmQEMUMemmapRAMEnd(const spmQEMULayoutCtx *ctx);
 void spmQEMULayoutMemmap(spmQEMULayoutCtx *ctx, GArray *e820);
+void spmQEMULayoutGuestE820(spmQEMULayout *layout);
 void spmQEMULayoutSrat(spmQEMULayoutCtx *ctx, GArray *srat);
 void spmQEMULayoutGuestNodes(spmQEMULayoutCtx *ctx, GArray *srat);

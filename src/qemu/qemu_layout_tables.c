@@ -507,3 +507,43 @@ spmQEMUGuestNodesHint(const spmQEMULayoutCtx *ctx, const GArray *srat)
     }
     return _("give every cell memory or vCPUs");
 }
+
+
+static int
+spmQEMUE820CompareAddr(const void *a, const void *b)
+{
+    const spmQEMUE820Entry *x = a;
+    const spmQEMUE820Entry *y = b;
+
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+
+/* What OVMF makes of etc/e820: it walks the entries by address and
+ * coalesces soft-reserved ranges that touch into one EFI descriptor, which
+ * Linux turns into one E820 entry (observed with edk2-stable202608). */
+void
+spmQEMULayoutGuestE820(spmQEMULayout *layout)
+{
+    g_autofree spmQEMUE820Entry *sorted =
+        g_memdup2(layout->e820, layout->ne820 * sizeof(spmQEMUE820Entry));
+    size_t i;
+    size_t n = 0;
+
+    layout->guestE820 = g_new0(spmQEMUE820Entry, layout->ne820 ? layout->ne820 : 1);
+    layout->guestE820Merged = g_new0(unsigned int, layout->ne820 ? layout->ne820 : 1);
+    qsort(sorted, layout->ne820, sizeof(spmQEMUE820Entry), spmQEMUE820CompareAddr);
+    for (i = 0; i < layout->ne820; i++) {
+        spmQEMUE820Entry *last = n > 0 ? &layout->guestE820[n - 1] : NULL;
+
+        if (last && last->type == SPM_E820_SOFT_RESERVED &&
+            sorted[i].type == SPM_E820_SOFT_RESERVED && last->addr + last->size == sorted[i].addr) {
+            last->size += sorted[i].size;
+            layout->guestE820Merged[n - 1]++;
+            continue;
+        }
+        layout->guestE820[n] = sorted[i];
+        layout->guestE820Merged[n++] = 1;
+    }
+    layout->nguestE820 = n;
+}

@@ -6,6 +6,7 @@
 
 #include "qemu_validate.h"
 #include "qemu_domain.h"
+#include "qemu_firmware.h"
 #include "domain_validate.h"
 #include "spmerror.h"
 
@@ -123,6 +124,10 @@ spmQEMUValidateRules(const spmDomainDef *def)
             _("machine type '%1$s' cannot have typed NUMA cells: only pc (i440fx) and q35 machine types map SPM memory (microvm and others silently leave the guest without it); use machine='q35'"),
             def->os.machine);
     }
+    /* Only once the rules passed: a refused domain gets no firmware
+     * verdict on top of its errors. */
+    if (spmErrorCount() == mark && spmDomainDefCountTypedCells(def) > 0)
+        spmQEMUFirmwareCheckDomain(def);
     return spmErrorCount() - mark;
 }
 
