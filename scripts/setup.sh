@@ -178,7 +178,7 @@ if [ "${VIRT_SPM_NO_FUZZ:-0}" != 1 ]; then
     else
         echo "fuzz 0 1 0" >>"$top/build/results.txt"
     fi
-    tail -n 9 "$top/build/fuzz.txt" >&2
+    tail -n 10 "$top/build/fuzz.txt" >&2
 fi
 
 python3 "$top/scripts/test-results.py" --total "$top/build/results.txt"
