@@ -129,8 +129,7 @@ spmQEMUHookRegisterBase(xmlDocPtr doc)
 /* A start of the guest @guest: refused when it has typed cells and lost
  * its launch data. */
 static spmQEMUHookVerdict
-spmQEMUHookCheckStart(const char *guest, const char *xml, size_t len, size_t mark,
-                      char **message)
+spmQEMUHookCheckStart(const char *guest, const char *xml, size_t len, size_t mark, char **message)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(spmDomainMetadata) md = NULL;
@@ -178,8 +177,7 @@ spmQEMUHookCheckStart(const char *guest, const char *xml, size_t len, size_t mar
 }
 
 spmQEMUHookVerdict
-spmQEMUHookDecide(int argc, const char *const *argv, const char *xml, size_t len,
-                  char **message)
+spmQEMUHookDecide(int argc, const char *const *argv, const char *xml, size_t len, char **message)
 {
     /* errors queued before the call (reading @xml) stay for a refusal */
     size_t mark = spmErrorMark();

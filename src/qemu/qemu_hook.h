@@ -39,5 +39,5 @@ bool spmQEMUHookNeedsDomainXML(int argc, const char *const *argv);
  * (spmErrorPrintAll) belong before it; for an allowed operation *@message
  * is NULL and nothing is queued by the decision.
  */
-spmQEMUHookVerdict spmQEMUHookDecide(int argc, const char *const *argv, const char *xml,
-                                     size_t len, char **message);
+spmQEMUHookVerdict spmQEMUHookDecide(int argc, const char *const *argv, const char *xml, size_t len,
+                                     char **message);
