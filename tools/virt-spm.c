@@ -35,6 +35,7 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
      N_("the QEMU binary could not be probed, or its capability data is corrupt")},
     {SPM_EXIT_LIBVIRT, "libvirt", N_("libvirt refused the operation")},
     {SPM_EXIT_INTERNAL, "internal", N_("internal error (a bug in virt-spm)")},
+    {SPM_EXIT_BUSY, "busy", N_("another virt-spm command is changing the same domain; try again")},
 };
 
 /* The verbs, in the order --help lists them. */

@@ -21,6 +21,7 @@ typedef enum {
     SPM_EXIT_EMULATOR = 6,
     SPM_EXIT_LIBVIRT = 7,
     SPM_EXIT_INTERNAL = 8,
+    SPM_EXIT_BUSY = 9,
 
     SPM_EXIT_LAST
 } spmExitCode;
