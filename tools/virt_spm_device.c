@@ -132,6 +132,7 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
     /* from the check to the definition: nobody changes the domain between */
     if ((rc = spmCliDomainLockAcquire(uuid, virDomainGetName(dom), &lock)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
+    spmCliStep("locked");
     if ((active = virDomainIsActive(dom)) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's state"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
@@ -176,6 +177,7 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
             return spmCliFinish(ctx, rc);
         }
     }
+    spmCliStep("attached");
     if (!ctx->quiet)
         printf("%s\n", _("Device attached successfully"));
     return spmCliFinish(ctx, SPM_EXIT_OK);

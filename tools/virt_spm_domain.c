@@ -158,11 +158,13 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
      * commands on this domain from interleaving their steps. */
     if ((rc = spmCliDomainLockAcquire(uuid, def->name ? def->name : uuid, &lock)) != SPM_EXIT_OK)
         return rc;
+    spmCliStep("locked");
     if (launch) {
         g_autofree char *shim = spmCliShimPath();
 
         if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
             return SPM_EXIT_IO;
+        spmCliStep("emulator link made");
     }
     if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
         return SPM_EXIT_INTERNAL;
@@ -173,6 +175,7 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
         if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
             spmTypedDomainsAdd(base, uuid, def->name) < 0)
             return SPM_EXIT_IO;
+        spmCliStep("listed in the register");
     }
     if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
         g_autofree char *context = g_strdup_printf(_("failed to define domain from %1$s"), label);
@@ -182,6 +185,7 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
             spmTypedDomainsRemove(base, uuid);
         return SPM_EXIT_LIBVIRT;
     }
+    spmCliStep("defined in libvirt");
     if (!launch && spmTypedDomainsRemove(base, uuid) < 0) {
         spmReportError(
             SPM_ERR_OPERATION_FAILED,
@@ -430,6 +434,7 @@ spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const
     }
     if ((rc = spmCliDomainLockAcquire(uuid, name, &lock)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
+    spmCliStep("locked");
     /* undefined first, taken off the register after: a kill in between
      * leaves a listed domain libvirt does not have (fail closed), which the
      * same command run again takes off (spmCliUndefineFinish) */
@@ -438,6 +443,7 @@ spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const
         spmCliReportLibvirtError(context);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
+    spmCliStep("undefined in libvirt");
     if (spmTypedDomainsRemove(spmEmulatorLinkBaseDir(), uuid) < 0) {
         spmReportError(
             SPM_ERR_OPERATION_FAILED,

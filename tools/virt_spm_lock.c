@@ -7,6 +7,7 @@
 #include "virt_spm_lock.h"
 #include "shim_emulator_link.h"
 #include "shim_typed_domains.h"
+#include "spmbuildtree.h"
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmunits.h"
@@ -160,6 +161,19 @@ spmCliDomainLockAcquire(const char *uuid, const char *name, spmCliDomainLock **l
 error:
     spmCliDomainLockRelease(lock);
     return SPM_EXIT_IO;
+}
+
+void
+spmCliStep(const char *step)
+{
+    const char *env;
+    unsigned int ms;
+
+    spmLogDebugMessage(__func__, "%s", step);
+    if (!spmRunningFromBuildTree() || !(env = getenv("VIRT_SPM_TEST_STEP_DELAY_MS")) ||
+        !spmParseUInt(env, SPM_NUMBER_BLANKS, &ms))
+        return;
+    g_usleep((gulong)ms * 1000);
 }
 
 void

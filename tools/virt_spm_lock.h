@@ -47,6 +47,15 @@ typedef struct _spmCliDomainLock spmCliDomainLock;
  */
 int spmCliDomainLockAcquire(const char *uuid, const char *name, spmCliDomainLock **lock);
 
+/*
+ * A step boundary of a verb that changes a domain (@step names it in debug
+ * output).  For the crash-safety test only: a virt-spm run from its build
+ * tree with $VIRT_SPM_TEST_STEP_DELAY_MS set sleeps that long here, so that
+ * a SIGKILL at a random moment lands between any two steps as often as
+ * anywhere else.  An installed virt-spm ignores the variable.
+ */
+void spmCliStep(const char *step);
+
 /* Releases a lock from spmCliDomainLockAcquire (NULL: nothing). */
 void spmCliDomainLockRelease(spmCliDomainLock *lock);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmCliDomainLock, spmCliDomainLockRelease);
