@@ -349,6 +349,7 @@ class Trial:
         self.name = h.domain_name("crash")
         self.uuid = str(uuidlib.uuid4())
         self.files = []
+        self.tmpdir = None
         kinds = ["typed", "plain"] if typed_ok else ["plain"]
         if verb == "define":
             self.old = random.choice(kinds + ["none"])
@@ -394,7 +395,9 @@ class Trial:
             new_xml = self.file(self.xml_of(self.new))
             editor = self.file("#!/bin/sh\ncp %s \"$1\"\n" % new_xml, suffix=".sh")
             os.chmod(editor, 0o755)
-            env.update(EDITOR=editor, TMPDIR=tempfile.gettempdir())
+            # a killed edit leaves its file to edit, as virsh edit does
+            self.tmpdir = tempfile.mkdtemp(prefix="virtspmconc-edit-")
+            env.update(EDITOR=editor, TMPDIR=self.tmpdir)
             env.pop("VISUAL", None)
             argv = spm_argv(["edit", self.name])
         elif self.verb == "undefine":
@@ -450,6 +453,8 @@ class Trial:
                 "emulator": None}
 
     def cleanup(self):
+        if self.tmpdir:
+            subprocess.run(["rm", "-rf", self.tmpdir])
         for f in self.files:
             if os.path.exists(f):
                 os.unlink(f)
