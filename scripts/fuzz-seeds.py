@@ -114,3 +114,30 @@ streams = [
 for s in streams:
     for flags, chunks in [(0, 0), (0, 1), (0, 0x42), (1, 0x80)]:
         put('fuzz_qmp_stream', bytes([flags, chunks]) + s.encode())
+
+# hook: argv pieces then the XML, NUL-separated; each operation the hook
+# guards (and one it does not) with the hook test's domains and every
+# example domain
+hook_ns = 'http://virt-spm.org/schemas/domain/spm/1.0'
+hook_uuid = 'c7a5fdbd-edaf-9455-926a-d65c16db1809'
+hook_meta = ('  <metadata>\n    <spm:spm xmlns:spm="%s">\n'
+             '      <spm:emulator>/usr/bin/qemu-system-x86_64</spm:emulator>\n'
+             '      <spm:cell id="2" memmap="spm"/>\n    </spm:spm>\n  </metadata>\n' % hook_ns)
+hook_launch = ('  <qemu:commandline xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0">\n'
+               '    <qemu:arg value="-virt-spm-launch"/>\n'
+               '    <qemu:arg value="v=1,form=sp-mem,maxmem=3221225472,slots=0,'
+               'node.1.memmap=spm"/>\n  </qemu:commandline>\n')
+hook_xmls = []
+for meta in ['', hook_meta]:
+    for launch in ['', hook_launch]:
+        for uuid in ['', '  <uuid>%s</uuid>\n' % hook_uuid]:
+            hook_xmls.append("<domain type='qemu'>\n  <name>g</name>\n%s%s  <devices>\n"
+                             "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+                             "  </devices>\n%s</domain>\n" % (uuid, meta, launch))
+hook_xmls.append('<domain')
+for path in sorted(glob.glob(os.path.join(top, 'examples', '*.xml')))[:4]:
+    hook_xmls.append(read(path).decode(errors='replace'))
+for op in ['prepare', 'migrate', 'restore', 'start']:
+    for xml in hook_xmls:
+        put('fuzz_hook', '\0'.join(['g', op, 'begin', '-', xml]))
+put('fuzz_hook', 'g\0prepare')

@@ -28,7 +28,7 @@ case "$seconds" in
     ''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;;
 esac
 
-all_targets="fuzz_caps_file fuzz_domain_xml fuzz_keyval fuzz_launch_data fuzz_number
+all_targets="fuzz_caps_file fuzz_domain_xml fuzz_hook fuzz_keyval fuzz_launch_data fuzz_number
              fuzz_qmp_stream fuzz_shim_argv"
 targets=${*:-$all_targets}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -37,6 +37,7 @@ jobs=${FUZZ_JOBS:-$(nproc)}
 declare -A dicts=(
     [fuzz_caps_file]=xml.dict
     [fuzz_domain_xml]=xml.dict
+    [fuzz_hook]=hook.dict
     [fuzz_keyval]=keyval.dict
     [fuzz_launch_data]=keyval.dict
     [fuzz_qmp_stream]=qmp.dict

@@ -32,7 +32,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev"
+TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev time"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -208,7 +208,7 @@ if [ "${VIRT_SPM_NO_FUZZ:-0}" != 1 ]; then
     else
         echo "fuzz 0 1 0" >>"$top/build/results.txt"
     fi
-    tail -n 9 "$top/build/fuzz.txt" >&2
+    tail -n 10 "$top/build/fuzz.txt" >&2
 fi
 
 python3 "$top/scripts/test-results.py" --total "$top/build/results.txt"

@@ -22,6 +22,7 @@ typedef enum {
     SPM_EXIT_LIBVIRT = 7,
     SPM_EXIT_INTERNAL = 8,
     SPM_EXIT_DRIFT = 9,
+    SPM_EXIT_BUSY = 10,
 
     SPM_EXIT_LAST
 } spmExitCode;

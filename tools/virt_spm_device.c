@@ -17,6 +17,7 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
+#include "virt_spm_lock.h"
 #include "domain_metadata.h"
 #include "qemu_define.h"
 #include "spmerror.h"
@@ -99,12 +100,14 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(virDomain) defined = NULL;
+    g_autoptr(spmCliDomainLock) lock = NULL;
     g_autoptr(xmlDoc) devdoc = NULL;
     g_autoptr(spmDomainDef) configDef = NULL;
     g_autoptr(spmLaunchData) configLaunch = NULL;
     g_autofree char *configEmulator = NULL;
     g_autofree char *devxml = NULL;
     bool configTyped = false;
+    char uuid[VIR_UUID_STRING_BUFLEN];
     xmlNodePtr device;
     size_t len = 0;
     int active;
@@ -122,6 +125,14 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
 
     if (!(conn = spmCliConnect(ctx)) || !(dom = spmCliLookupDomain(conn, domain)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        spmCliReportLibvirtError(_("failed to get the domain's UUID"));
+        return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    }
+    /* from the check to the definition: nobody changes the domain between */
+    if ((rc = spmCliDomainLockAcquire(uuid, virDomainGetName(dom), &lock)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+    spmCliStep("locked");
     if ((active = virDomainIsActive(dom)) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's state"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
@@ -166,6 +177,7 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
             return spmCliFinish(ctx, rc);
         }
     }
+    spmCliStep("attached");
     if (!ctx->quiet)
         printf("%s\n", _("Device attached successfully"));
     return spmCliFinish(ctx, SPM_EXIT_OK);

@@ -7,6 +7,7 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
+#include "virt_spm_lock.h"
 #include "domain_conf.h"
 #include "domain_schema.h"
 #include "shim_argv_rewrite.h"
@@ -140,19 +141,30 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
                 const spmLaunchData *launch, const char *label, virDomainPtr *domret)
 {
     g_autoptr(virDomain) dom = NULL;
+    g_autoptr(spmCliDomainLock) lock = NULL;
     g_autofree char *linkPath = NULL;
     g_autofree char *xml = NULL;
     const char *base = spmEmulatorLinkBaseDir();
     char uuid[SPM_UUID_STRING_BUFLEN];
     int listed = 0;
+    int rc;
 
     if (spmCliDomainUUID(conn, def, uuid) < 0)
         return SPM_EXIT_INVALID_CONFIG;
+    /* Each step below leaves the register a superset of the typed domains
+     * libvirt holds (listed before a typed definition, taken off after an
+     * untyped one), so that a kill between two steps fails closed, and the
+     * same command run again finishes the job.  The lock keeps two
+     * commands on this domain from interleaving their steps. */
+    if ((rc = spmCliDomainLockAcquire(uuid, def->name ? def->name : uuid, &lock)) != SPM_EXIT_OK)
+        return rc;
+    spmCliStep("locked");
     if (launch) {
         g_autofree char *shim = spmCliShimPath();
 
         if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
             return SPM_EXIT_IO;
+        spmCliStep("emulator link made");
     }
     if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
         return SPM_EXIT_INTERNAL;
@@ -163,6 +175,7 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
         if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
             spmTypedDomainsAdd(base, uuid, def->name) < 0)
             return SPM_EXIT_IO;
+        spmCliStep("listed in the register");
     }
     if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
         g_autofree char *context = g_strdup_printf(_("failed to define domain from %1$s"), label);
@@ -172,6 +185,7 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
             spmTypedDomainsRemove(base, uuid);
         return SPM_EXIT_LIBVIRT;
     }
+    spmCliStep("defined in libvirt");
     if (!launch && spmTypedDomainsRemove(base, uuid) < 0) {
         spmReportError(
             SPM_ERR_OPERATION_FAILED,
@@ -356,28 +370,80 @@ const spmCliCommand spmCliCmdDomxmlToNative = {
     .maxargs = 1,
 };
 
+/*
+ * `virt-spm undefine DOMAIN` for a DOMAIN libvirt does not know: when the
+ * register still lists it (by UUID or name) and libvirt has no domain of
+ * that UUID, an earlier undefine was killed between its two steps; take
+ * it off the register.  Returns SPM_EXIT_OK when it did, SPM_EXIT_LIBVIRT
+ * when there is nothing to finish (libvirt's error stands), another exit
+ * code on failure.
+ */
+static int
+spmCliUndefineFinish(spmCliContext *ctx, virConnectPtr conn, const char *domain)
+{
+    const char *base = spmEmulatorLinkBaseDir();
+    g_autoptr(spmCliDomainLock) lock = NULL;
+    g_autoptr(virDomain) other = NULL;
+    char uuid[SPM_UUID_STRING_BUFLEN];
+    int rc;
+
+    if (spmTypedDomainsFind(base, domain, uuid) <= 0)
+        return SPM_EXIT_LIBVIRT;
+    if ((rc = spmCliDomainLockAcquire(uuid, domain, &lock)) != SPM_EXIT_OK)
+        return rc;
+    if ((other = virDomainLookupByUUIDString(conn, uuid))) {
+        /* defined again meanwhile: its entry is its own */
+        return SPM_EXIT_LIBVIRT;
+    }
+    virResetLastError();
+    if (spmTypedDomainsLookup(base, uuid) <= 0)
+        return SPM_EXIT_LIBVIRT;
+    if (spmTypedDomainsRemove(base, uuid) < 0)
+        return SPM_EXIT_IO;
+    if (!ctx->quiet)
+        printf(_("Domain '%1$s' has been undefined (an interrupted undefine is finished)\n"),
+               domain);
+    return SPM_EXIT_OK;
+}
+
 static int
 spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spmCliArgs *args)
 {
     unsigned int flags = spmCliArgsFlag(args, "nvram") ? VIR_DOMAIN_UNDEFINE_NVRAM : 0;
+    const char *domain = spmCliArgsPositional(args, 0);
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
+    g_autoptr(spmCliDomainLock) lock = NULL;
     g_autofree char *name = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
+    size_t mark = spmErrorMark();
+    int rc;
 
-    if (!(conn = spmCliConnect(ctx)) ||
-        !(dom = spmCliLookupDomain(conn, spmCliArgsPositional(args, 0))))
+    if (!(conn = spmCliConnect(ctx)))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
+    if (!(dom = spmCliLookupDomain(conn, domain))) {
+        /* an undefine killed after libvirt forgot the domain: finish it */
+        if ((rc = spmCliUndefineFinish(ctx, conn, domain)) != SPM_EXIT_LIBVIRT)
+            spmErrorTruncate(mark);
+        return spmCliFinish(ctx, rc);
+    }
     name = g_strdup(virDomainGetName(dom));
     if (virDomainGetUUIDString(dom, uuid) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's UUID"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
+    if ((rc = spmCliDomainLockAcquire(uuid, name, &lock)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+    spmCliStep("locked");
+    /* undefined first, taken off the register after: a kill in between
+     * leaves a listed domain libvirt does not have (fail closed), which the
+     * same command run again takes off (spmCliUndefineFinish) */
     if (virDomainUndefineFlags(dom, flags) < 0) {
         g_autofree char *context = g_strdup_printf(_("failed to undefine domain '%1$s'"), name);
         spmCliReportLibvirtError(context);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
+    spmCliStep("undefined in libvirt");
     if (spmTypedDomainsRemove(spmEmulatorLinkBaseDir(), uuid) < 0) {
         spmReportError(
             SPM_ERR_OPERATION_FAILED,

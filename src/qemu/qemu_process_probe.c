@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +27,10 @@
 #define SPM_QEMU_PROBE_TAIL_MAX 1024
 /* How long a QEMU that closed its monitor gets to exit before we look. */
 #define SPM_QEMU_PROBE_EXIT_GRACE_MS 200
+/* The most a probed binary may write into any file (its log): a probe's
+ * QEMU writes a few lines; one that writes more dies of SIGXFSZ instead of
+ * filling the temporary directory. */
+#define SPM_QEMU_PROBE_FILE_SIZE_MAX (4 * 1024 * 1024)
 
 struct _spmQEMUProbeProcess {
     char *binary;
@@ -33,6 +38,7 @@ struct _spmQEMUProbeProcess {
     char *socketPath;
     char *logPath;
     pid_t pid;  /* -1 once reaped */
+    pid_t pgid; /* its process group (setsid in the child), -1 before the fork */
     int status; /* wait status once reaped */
     bool exitReported;
     spmQMPClient *client;
@@ -155,6 +161,10 @@ spmQEMUProbeProcessTryReap(spmQEMUProbeProcess *proc)
 static void
 spmQEMUProbeProcessKill(spmQEMUProbeProcess *proc)
 {
+    /* its whole process group (the child made one with setsid): a "QEMU"
+     * that forked leaves nothing behind, also when it exited itself */
+    if (proc->pgid > 0)
+        kill(-proc->pgid, SIGKILL);
     if (proc->pid < 0)
         return;
     kill(proc->pid, SIGKILL);
@@ -248,6 +258,13 @@ spmQEMUProbeChild(const char *path, char **argv, char **envp, int nullfd, int lo
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     setsid();
+    signal(SIGXFSZ, SIG_DFL);
+    {
+        struct rlimit fsize = {SPM_QEMU_PROBE_FILE_SIZE_MAX, SPM_QEMU_PROBE_FILE_SIZE_MAX};
+
+        if (setrlimit(RLIMIT_FSIZE, &fsize) < 0)
+            goto fail;
+    }
     /* QEMU must not outlive the prober */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
         _exit(127);
@@ -299,6 +316,7 @@ spmQEMUProbeProcessSpawn(spmQEMUProbeProcess *proc)
         spmQEMUProbeChild(proc->binary, argv, envp, nullfd, logfd, pipefd[1], parent);
 
     proc->pid = pid;
+    proc->pgid = pid;
     close(pipefd[1]);
     pipefd[1] = -1;
 
@@ -377,6 +395,7 @@ spmQEMUProbeProcessStart(const char *binary, const spmQEMUProbeOptions *opts)
     startMs =
         opts->startTimeoutMs > 0 ? opts->startTimeoutMs : SPM_QEMU_PROBE_DEFAULT_START_TIMEOUT_MS;
     proc->pid = -1;
+    proc->pgid = -1;
     proc->binary = g_strdup(binary);
 
     if (access(binary, X_OK) < 0) {

@@ -93,12 +93,47 @@ int
 spmTypedDomainsRemove(const char *baseDir, const char *uuid)
 {
     g_autofree char *entry = spmTypedDomainsEntry(baseDir, uuid);
+    g_autofree char *dir = NULL;
 
     if (!entry)
         return -1;
-    if (unlink(entry) < 0 && errno != ENOENT) {
+    if (unlink(entry) < 0) {
+        if (errno == ENOENT)
+            return 0;
         spmReportSystemError(errno, _("cannot remove '%1$s'"), entry);
         return -1;
+    }
+    /* the removal survives a power loss */
+    dir = g_path_get_dirname(entry);
+    return spmFileSyncDir(dir);
+}
+
+int
+spmTypedDomainsFind(const char *baseDir, const char *domain, char uuid[SPM_UUID_STRING_BUFLEN])
+{
+    g_autofree char *dir = g_build_filename(baseDir, SPM_TYPED_DOMAINS_DIR, NULL);
+    g_autoptr(GDir) dh = NULL;
+    const char *name;
+    size_t mark = spmErrorMark();
+
+    if (spmUUIDCanonicalize(domain, uuid) && spmTypedDomainsLookup(baseDir, uuid) > 0)
+        return 1;
+    spmErrorTruncate(mark);
+    if (!(dh = g_dir_open(dir, 0, NULL)))
+        return 0;
+    while ((name = g_dir_read_name(dh))) {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        size_t len = 0;
+
+        if (!spmUUIDCanonicalize(name, uuid) || !SPM_STREQ(name, uuid))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        if (!g_file_get_contents(path, &text, &len, NULL))
+            continue;
+        g_strchomp(text);
+        if (SPM_STREQ(text, domain))
+            return 1;
     }
     return 0;
 }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include "spminternal.h"
+#include "spmuuid.h"
 
 #define SPM_TYPED_DOMAINS_DIR "typed-domains"
 
@@ -59,3 +60,11 @@ int spmTypedDomainsAdd(const char *baseDir, const char *uuid, const char *name);
 /* Takes the domain @uuid off the list; 0 also when it was not listed, -1
  * with an error. */
 int spmTypedDomainsRemove(const char *baseDir, const char *uuid);
+
+/*
+ * The listed domain whose UUID or recorded name is @domain: 1 with its
+ * canonical UUID in @uuid, 0 when none is (or the register cannot be read).
+ * For `virt-spm undefine` to finish an undefine that was interrupted after
+ * libvirt forgot the domain.
+ */
+int spmTypedDomainsFind(const char *baseDir, const char *domain, char uuid[SPM_UUID_STRING_BUFLEN]);

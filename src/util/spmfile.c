@@ -66,6 +66,7 @@ int
 spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode)
 {
     g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
+    g_autofree char *dir = NULL;
     size_t done = 0;
     int fd;
 
@@ -99,13 +100,29 @@ spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode)
         spmReportSystemError(errno, _("cannot rename '%1$s' to '%2$s'"), tmp, path);
         goto error;
     }
-    return 0;
+    dir = g_path_get_dirname(path);
+    return spmFileSyncDir(dir);
 
 error:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
     return -1;
+}
+
+int
+spmFileSyncDir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0 || fsync(fd) < 0) {
+        spmReportSystemError(errno, _("cannot sync directory '%1$s'"), dir);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
 int

@@ -19,8 +19,10 @@ int spmFileReadAll(const char *path, size_t maxlen, char **buf, size_t *len);
 
 /*
  * Writes @data to @path through a temporary file in the same directory,
- * fsync and rename, so that readers see the old or the new content, never a
- * mix.  The directory must exist.
+ * fsync and rename (and an fsync of the directory), so that readers see the
+ * old or the new content, never a mix, also after a power loss.  The
+ * directory must exist.  A writer killed half-way leaves only its
+ * temporary file, @path.XXXXXX.
  */
 int spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode);
 
@@ -31,6 +33,12 @@ int spmFileWriteAtomic(const char *path, const char *data, size_t len, int mode)
  * past @max bytes (0: no limit).
  */
 char *spmFileReadLine(int fd, GByteArray *buf, size_t max);
+
+/*
+ * fsync(2) of the directory @dir, so that a rename or an unlink in it
+ * survives a power loss; 0, or -1 with an error.
+ */
+int spmFileSyncDir(const char *dir);
 
 /* mkdir -p with @mode for created directories. */
 int spmFileMakePath(const char *path, int mode);
