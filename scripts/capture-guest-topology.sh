@@ -122,7 +122,10 @@ boot() {
     cp "$ovmf/OVMF_VARS_4M.fd" "$work/vars.fd"
     : > "$work/capture.b64"
     # Cell 0: both vCPUs and 768 MiB.  Cells 1 and 2: 256 MiB of SPM each
-    # (sp-mem at 4 GiB and 4 GiB + 256 MiB), slower and narrower (HMAT).
+    # (sp-mem at 4 GiB and 4 GiB + 256 MiB), with more bandwidth and more
+    # latency than cell 0 (HMAT).  Display devices as accelerators: one on
+    # the root bus (no NUMA node), one behind an expander bridge of node 0,
+    # one behind an expander bridge of SPM node 1.
     timeout 600 "$qemu" -nodefaults -nographic -no-reboot \
         -machine q35,hmat=on -accel tcg -cpu max -smp 2 \
         -m size=768M,maxmem=1280M \
@@ -143,6 +146,12 @@ boot() {
         -device sp-mem,id=spm-node1,memdev=spm1,node=1,addr=0x100000000 \
         -device sp-mem,id=spm-node2,memdev=spm2,node=2,addr=0x110000000 \
         -device VGA \
+        -device pxb-pcie,id=pxb0,bus_nr=64,numa_node=0,bus=pcie.0 \
+        -device pcie-root-port,id=rp0,bus=pxb0,chassis=10,slot=0 \
+        -device bochs-display,bus=rp0 \
+        -device pxb-pcie,id=pxb1,bus_nr=128,numa_node=1,bus=pcie.0 \
+        -device pcie-root-port,id=rp1,bus=pxb1,chassis=11,slot=0 \
+        -device secondary-vga,bus=rp1 \
         -kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
         -append "console=ttyS0 panic=-1 virtspm.capture=$mode" \
         -serial file:"$work/console.log" -serial file:"$work/capture.b64"

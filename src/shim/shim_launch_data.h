@@ -25,6 +25,9 @@
  *                            refuses to start when the backend differs
  *   node.N.addr=GPA          sp-mem only, required, non-zero: the pinned
  *                            guest-physical base of the sp-mem device
+ *   node.N.dax=PATH          optional: the host device-dax device backing
+ *                            node N (src/shim/shim_dax_backing.h); needs
+ *   node.N.dax-align=BYTES   the device's alignment, and node.N.size
  * Numbers are decimal or 0x-prefixed hexadecimal.  Every key may appear
  * once; unknown keys are refused.
  *
@@ -49,6 +52,8 @@ struct _spmLaunchNode {
     spmMemmap memmap;
     unsigned long long size; /* backend size in bytes; 0: not given */
     unsigned long long addr; /* sp-mem guest-physical base; 0: not given */
+    char *daxPath;                /* host /dev/daxX.Y backing the node, or NULL */
+    unsigned long long daxAlign;  /* its alignment in bytes */
 };
 
 typedef struct _spmLaunchData spmLaunchData;

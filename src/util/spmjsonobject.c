@@ -22,6 +22,7 @@ spmJSONMemberClear(void *data)
     g_free(m->key);
     g_free(m->string);
     g_free(m->number);
+    g_free(m->raw);
 }
 
 static void
@@ -243,6 +244,7 @@ spmJSONObjectMembers(const char *str)
     } else {
         while (true) {
             spmJSONMember m = {0};
+            const char *start;
 
             if (*r.p != '"' || spmJSONObjectReadString(&r, &m.key) < 0)
                 return NULL;
@@ -252,6 +254,7 @@ spmJSONObjectMembers(const char *str)
                 return NULL;
             r.p++;
             spmJSONObjectSkipSpace(&r);
+            start = r.p;
             if (*r.p == '"') {
                 if (spmJSONObjectReadString(
                         &r, &g_array_index(members, spmJSONMember, members->len - 1).string) < 0)
@@ -263,6 +266,8 @@ spmJSONObjectMembers(const char *str)
             } else if (spmJSONObjectSkipValue(&r, 1) < 0) {
                 return NULL;
             }
+            g_array_index(members, spmJSONMember, members->len - 1).raw =
+                g_strndup(start, r.p - start);
             spmJSONObjectSkipSpace(&r);
             if (*r.p == '}') {
                 r.p++;

@@ -28,6 +28,7 @@ struct _spmJSONMember {
     char *key;
     char *string; /* decoded, when the value is a string */
     char *number; /* literal text, when the value is a number */
+    char *raw;    /* the value's JSON text as it stands, whatever its type */
 };
 
 /* The top-level members (spmJSONMember) of the JSON object @str, in order,
