@@ -213,9 +213,15 @@ spmDaxRewriteNode(GPtrArray *args, const spmLaunchNode *node)
             at = i + 1;
         }
     }
-    if (found != 1) {
+    if (found == 0) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("memory backend '%1$s' of dax-backed NUMA node '%2$u' appears %3$zu times in QEMU's command line, not once"),
+                       _("memory backend '%1$s' of dax-backed NUMA node '%2$u' is not in QEMU's command line"),
+                       memdev, node->id);
+        return -1;
+    }
+    if (found > 1) {
+        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
+                       _("memory backend '%1$s' of dax-backed NUMA node '%2$u' appears %3$zu times in QEMU's command line"),
                        memdev, node->id, found);
         return -1;
     }
