@@ -92,6 +92,12 @@ for path in argsfiles:
 for i, val in enumerate(sorted(values)):
     put('fuzz_keyval', bytes([i % 4]) + val.encode())
 
+# /proc/iomem: the captured reference guest's, and this machine's
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'hostdata', '*', '*', 'fsroot', 'proc',
+                                          'iomem'))) + ['/proc/iomem']:
+    if os.access(path, os.R_OK):
+        put('fuzz_iomem', read(path))
+
 # numbers
 for s in ['0', '1', '4096', '0x1000', '0X7fffffffffffffff', '18446744073709551615',
           '18446744073709551616', ' 12 ', '3G', '1024k', '2m', '0x10b', '4294967296', '']:
