@@ -27,7 +27,7 @@ static const spmFuzzTarget targets[] = {
     {"fuzz_caps_file", spmFuzzCapsFile}, {"fuzz_domain_xml", spmFuzzDomainXML},
     {"fuzz_keyval", spmFuzzKeyval},      {"fuzz_launch_data", spmFuzzLaunchData},
     {"fuzz_number", spmFuzzNumber},      {"fuzz_qmp_stream", spmFuzzQMPStream},
-    {"fuzz_shim_argv", spmFuzzShimArgv},  {"fuzz_iomem", spmFuzzIomem},
+    {"fuzz_shim_argv", spmFuzzShimArgv}, {"fuzz_iomem", spmFuzzIomem},
 };
 
 typedef struct {

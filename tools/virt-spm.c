@@ -41,7 +41,8 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
 static const spmCliCommand *const spmCliCommands[] = {
     &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
     &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
-    &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine, &spmCliCmdNodeinfo,
+    &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
+    &spmCliCmdNodeinfo,
 };
 
 /* One option's value: where GOption stores it. */

@@ -49,7 +49,8 @@ spmCmdNodeinfo(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *a
     if (json && spmCliArgsFlag(args, "xml"))
         return spmCliUsageError(ctx, cmd, "%s", _("--xml and --json exclude each other"));
     if (suggest && json)
-        return spmCliUsageError(ctx, cmd, "%s", _("--suggest prints XML lines: it excludes --json"));
+        return spmCliUsageError(ctx, cmd, "%s",
+                                _("--suggest prints XML lines: it excludes --json"));
 
     if (suggest && (rc = spmCliLoadDomain(suggest, false, &def)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
@@ -66,8 +67,9 @@ spmCmdNodeinfo(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *a
     }
     fputs(out, stdout);
     if (!suggest && !ctx->quiet && !spmHostHasSpm(host))
-        fprintf(stderr, "%s\n",
-                _("This host has no HBM or SPM memory: no NUMA node of kind hbm or spm, and no dax device in devdax mode."));
+        fprintf(
+            stderr, "%s\n",
+            _("This host has no HBM or SPM memory: no NUMA node of kind hbm or spm, and no dax device in devdax mode."));
     return spmCliFinish(ctx, SPM_EXIT_OK);
 }
 

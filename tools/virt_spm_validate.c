@@ -68,7 +68,8 @@ const spmCliCommand spmCliCmdValidate = {
     .name = "validate",
     .handler = spmCmdValidate,
     .options = spmCliValidateOptions,
-    .synopsis = "[--no-schema] [--emulator PATH | --caps FILE | --offline] [--no-cache] [--host-root DIR] FILE|-",
+    .synopsis =
+        "[--no-schema] [--emulator PATH | --caps FILE | --offline] [--no-cache] [--host-root DIR] FILE|-",
     .summary = N_("check a domain XML against the schema and the SPM rules"),
     .description = N_(
         "Check a domain XML against virt-spm's schema (libvirt's domain schema plus memmap), then against every SPM rule, then, for a domain with typed cells, against what its QEMU binary offers (its <emulator>, or --emulator/--caps), and the host memory its typed cells are bound to (<numatune><memnode>, or dax backing in <spmhost:backing>). Prints every problem found."),

@@ -75,17 +75,19 @@ spmBackingParseCell(const spmDomainDef *def, xmlNodePtr node, GArray *cells)
 
     for (attr = node->properties; attr; attr = attr->next) {
         if (!xmlStrEqual(attr->name, BAD_CAST "id") && !xmlStrEqual(attr->name, BAD_CAST "dax")) {
-            spmReportError(SPM_ERR_XML_DETAIL,
-                           _("unknown attribute '%1$s' on <spmhost:cell> in <spmhost:backing>: it takes 'id' and 'dax'"),
-                           (const char *)attr->name);
+            spmReportError(
+                SPM_ERR_XML_DETAIL,
+                _("unknown attribute '%1$s' on <spmhost:cell> in <spmhost:backing>: it takes 'id' and 'dax'"),
+                (const char *)attr->name);
             return -1;
         }
     }
     if ((rc = spmXMLPropUInt(node, "id", 0, &cell.id)) < 0)
         return -1;
     if (rc == 0) {
-        spmReportError(SPM_ERR_XML_DETAIL, "%s",
-                       _("<spmhost:cell> in <spmhost:backing> needs a cell 'id' (an unsigned integer)"));
+        spmReportError(
+            SPM_ERR_XML_DETAIL, "%s",
+            _("<spmhost:cell> in <spmhost:backing> needs a cell 'id' (an unsigned integer)"));
         return -1;
     }
     if (!spmDomainDefGetCell(def, cell.id)) {
@@ -95,15 +97,16 @@ spmBackingParseCell(const spmDomainDef *def, xmlNodePtr node, GArray *cells)
         return -1;
     }
     if (!(dax = spmXMLPropString(node, "dax")) || !spmBackingDaxPathValid(dax)) {
-        spmReportError(SPM_ERR_XML_DETAIL,
-                       _("<spmhost:cell id='%1$u'> in <spmhost:backing> needs 'dax' naming a device-dax device such as '/dev/dax0.0', not '%2$s'"),
-                       cell.id, dax ? dax : "");
+        spmReportError(
+            SPM_ERR_XML_DETAIL,
+            _("<spmhost:cell id='%1$u'> in <spmhost:backing> needs 'dax' naming a device-dax device such as '/dev/dax0.0', not '%2$s'"),
+            cell.id, dax ? dax : "");
         return -1;
     }
     for (i = 0; i < cells->len; i++) {
         if (g_array_index(cells, spmDomainBackingCell, i).id == cell.id) {
-            spmReportError(SPM_ERR_XML_DETAIL,
-                           _("cell '%1$u' appears twice in <spmhost:backing>"), cell.id);
+            spmReportError(SPM_ERR_XML_DETAIL, _("cell '%1$u' appears twice in <spmhost:backing>"),
+                           cell.id);
             return -1;
         }
     }
@@ -142,9 +145,10 @@ spmDomainBackingParse(const spmDomainDef *def, spmDomainBacking **backing)
         if (cur->type != XML_ELEMENT_NODE)
             continue;
         if (!spmIsBackingNode(cur, "cell")) {
-            spmReportError(SPM_ERR_XML_DETAIL,
-                           _("unknown element <%1$s> in <spmhost:backing>: it holds <spmhost:cell id='N' dax='/dev/daxX.Y'/> elements"),
-                           (const char *)cur->name);
+            spmReportError(
+                SPM_ERR_XML_DETAIL,
+                _("unknown element <%1$s> in <spmhost:backing>: it holds <spmhost:cell id='N' dax='/dev/daxX.Y'/> elements"),
+                (const char *)cur->name);
             rc = -1;
             continue;
         }

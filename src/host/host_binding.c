@@ -64,8 +64,7 @@ spmHostBindingAcceleratorNodes(const spmDomainDef *def, const spmHost *host, GAr
         if (!(dev = spmHostGetAccelerator(host, address)) || dev->node < 0)
             continue;
         g_array_append_val(nodes, dev->node);
-        g_string_append_printf(names, "%s%s (node %d)", names->len ? ", " : "", address,
-                               dev->node);
+        g_string_append_printf(names, "%s%s (node %d)", names->len ? ", " : "", address, dev->node);
     }
 }
 
@@ -89,40 +88,44 @@ spmHostBindingCheckDax(const spmNumaCell *cell, const char *path, const spmHost 
     unsigned long long bytes = cell->memKiB * 1024;
 
     if (!dax) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("dax device '%1$s' backing cell '%2$u' does not exist on this host: 'virt-spm nodeinfo' lists the host's dax devices"),
-                       path, cell->id);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("dax device '%1$s' backing cell '%2$u' does not exist on this host: 'virt-spm nodeinfo' lists the host's dax devices"),
+            path, cell->id);
         return -1;
     }
     if (dax->mode != SPM_HOST_DAX_MODE_DEVDAX) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("dax device '%1$s' backing cell '%2$u' is in mode '%3$s', not 'devdax': run 'daxctl reconfigure-device --mode=devdax %4$s', or bind the cell to host node %5$d with <numatune><memnode>"),
-                       path, cell->id, spmHostDaxModeTypeToString(dax->mode), dax->name,
-                       dax->targetNode);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("dax device '%1$s' backing cell '%2$u' is in mode '%3$s', not 'devdax': run 'daxctl reconfigure-device --mode=devdax %4$s', or bind the cell to host node %5$d with <numatune><memnode>"),
+            path, cell->id, spmHostDaxModeTypeToString(dax->mode), dax->name, dax->targetNode);
         return -1;
     }
     if (dax->size < bytes) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("dax device '%1$s' has %2$llu MiB, too small for cell '%3$u' of %4$llu MiB"),
-                       path, dax->size / SPM_MIB, cell->id, bytes / SPM_MIB);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("dax device '%1$s' has %2$llu MiB, too small for cell '%3$u' of %4$llu MiB"), path,
+            dax->size / SPM_MIB, cell->id, bytes / SPM_MIB);
         return -1;
     }
     if (dax->align && bytes % dax->align != 0) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("cell '%1$u' of %2$llu KiB is not a multiple of the %3$llu KiB alignment of dax device '%4$s': size the cell in whole %3$llu KiB units"),
-                       cell->id, cell->memKiB, dax->align / 1024, path);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("cell '%1$u' of %2$llu KiB is not a multiple of the %3$llu KiB alignment of dax device '%4$s': size the cell in whole %3$llu KiB units"),
+            cell->id, cell->memKiB, dax->align / 1024, path);
         return -1;
     }
     if (accelNodes->len && !spmHostBindingNodeIn(accelNodes, dax->targetNode))
-        spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED,
-                         _("cell '%1$u' is backed by dax device '%2$s' of host node %3$d, which is not the node of the accelerators the domain is given: %4$s"),
-                         cell->id, path, dax->targetNode, accelNames);
+        spmReportWarning(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("cell '%1$u' is backed by dax device '%2$s' of host node %3$d, which is not the node of the accelerators the domain is given: %4$s"),
+            cell->id, path, dax->targetNode, accelNames);
     return 0;
 }
 
 static int
-spmHostBindingCheckNodes(const spmNumaCell *cell, const spmNumatuneMemnode *mn,
-                         const spmHost *host, GArray *accelNodes, const char *accelNames)
+spmHostBindingCheckNodes(const spmNumaCell *cell, const spmNumatuneMemnode *mn, const spmHost *host,
+                         GArray *accelNodes, const char *accelNames)
 {
     g_autofree char *nodeset = spmBitmapFormat(mn->nodeset);
     unsigned long long haveKiB = 0;
@@ -134,9 +137,10 @@ spmHostBindingCheckNodes(const spmNumaCell *cell, const spmNumatuneMemnode *mn,
         const spmHostNode *node = spmHostGetNode(host, bit);
 
         if (!node) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("<memnode cellid='%1$u'> binds the cell to host node '%2$zd', which does not exist on this host (or holds no online memory): 'virt-spm nodeinfo' lists the host's nodes"),
-                           cell->id, bit);
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("<memnode cellid='%1$u'> binds the cell to host node '%2$zd', which does not exist on this host (or holds no online memory): 'virt-spm nodeinfo' lists the host's nodes"),
+                cell->id, bit);
             rc = -1;
             continue;
         }
@@ -144,22 +148,25 @@ spmHostBindingCheckNodes(const spmNumaCell *cell, const spmNumatuneMemnode *mn,
         if (spmHostBindingNodeIn(accelNodes, node->id))
             local = true;
         if (!SPM_HOST_MEMORY_KIND_IS_SPM(node->kind))
-            spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED,
-                             _("typed cell '%1$u' is bound to host node '%2$u' of kind '%3$s', not to HBM or SPM memory: the guest's SPM would be ordinary host memory"),
-                             cell->id, node->id, spmHostMemoryKindTypeToString(node->kind));
+            spmReportWarning(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("typed cell '%1$u' is bound to host node '%2$u' of kind '%3$s', not to HBM or SPM memory: the guest's SPM would be ordinary host memory"),
+                cell->id, node->id, spmHostMemoryKindTypeToString(node->kind));
     }
     if (rc < 0)
         return -1;
     if (haveKiB < cell->memKiB) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("typed cell '%1$u' needs %2$llu MiB, but its host nodes '%3$s' hold %4$llu MiB online"),
-                       cell->id, cell->memKiB / 1024, nodeset, haveKiB / 1024);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("typed cell '%1$u' needs %2$llu MiB, but its host nodes '%3$s' hold %4$llu MiB online"),
+            cell->id, cell->memKiB / 1024, nodeset, haveKiB / 1024);
         return -1;
     }
     if (accelNodes->len && !local)
-        spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED,
-                         _("typed cell '%1$u' is bound to host nodes '%2$s', none of which is the node of the accelerators the domain is given: %3$s"),
-                         cell->id, nodeset, accelNames);
+        spmReportWarning(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("typed cell '%1$u' is bound to host nodes '%2$s', none of which is the node of the accelerators the domain is given: %3$s"),
+            cell->id, nodeset, accelNames);
     return 0;
 }
 
@@ -177,9 +184,10 @@ spmHostBindingCheck(const spmDomainDef *def, const spmDomainBacking *backing, co
         const spmNumaCell *cell = spmDomainDefGetCell(def, backing->cells[i].id);
 
         if (cell && cell->memmap == SPM_MEMMAP_NORMAL) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("cell '%1$u' has dax backing '%2$s' but is not typed: dax backing is for cells with memmap='spm' or 'reserved'"),
-                           cell->id, backing->cells[i].dax);
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("cell '%1$u' has dax backing '%2$s' but is not typed: dax backing is for cells with memmap='spm' or 'reserved'"),
+                cell->id, backing->cells[i].dax);
             rc = -1;
         }
     }
@@ -191,9 +199,10 @@ spmHostBindingCheck(const spmDomainDef *def, const spmDomainBacking *backing, co
         if (cell->memmap == SPM_MEMMAP_NORMAL)
             continue;
         if (dax && mn) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("typed cell '%1$u' has both dax backing '%2$s' and <numatune><memnode cellid='%1$u'>: use one (device-dax mode or kmem mode)"),
-                           cell->id, dax);
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("typed cell '%1$u' has both dax backing '%2$s' and <numatune><memnode cellid='%1$u'>: use one (device-dax mode or kmem mode)"),
+                cell->id, dax);
             rc = -1;
         } else if (dax) {
             if (spmHostBindingCheckDax(cell, dax, host, accelNodes, accelNames->str) < 0)
@@ -202,9 +211,10 @@ spmHostBindingCheck(const spmDomainDef *def, const spmDomainBacking *backing, co
             if (spmHostBindingCheckNodes(cell, mn, host, accelNodes, accelNames->str) < 0)
                 rc = -1;
         } else if (hostHasSpm) {
-            spmReportWarning(SPM_ERR_CONFIG_UNSUPPORTED,
-                             _("typed cell '%1$u' is not bound to the host's HBM/SPM memory, so libvirt backs it with whatever memory it allocates: add <numatune><memnode> or dax backing ('virt-spm nodeinfo --suggest' prints them)"),
-                             cell->id);
+            spmReportWarning(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("typed cell '%1$u' is not bound to the host's HBM/SPM memory, so libvirt backs it with whatever memory it allocates: add <numatune><memnode> or dax backing ('virt-spm nodeinfo --suggest' prints them)"),
+                cell->id);
         }
     }
     return rc;
@@ -297,9 +307,10 @@ spmHostBindingSuggest(const spmDomainDef *def, const spmHost *host)
             }
         }
         if (!c.dax && !c.node) {
-            spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                           _("this host has no HBM or SPM memory left for typed cell '%1$u' of %2$llu MiB: no devdax device and no HBM/SPM node with that much free ('virt-spm nodeinfo' shows what there is)"),
-                           cell->id, cell->memKiB / 1024);
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("this host has no HBM or SPM memory left for typed cell '%1$u' of %2$llu MiB: no devdax device and no HBM/SPM node with that much free ('virt-spm nodeinfo' shows what there is)"),
+                cell->id, cell->memKiB / 1024);
             rc = -1;
             continue;
         }
@@ -319,14 +330,13 @@ spmHostBindingSuggest(const spmDomainDef *def, const spmHost *host)
         const spmHostBindingChoice *c = &g_array_index(choices, spmHostBindingChoice, i);
 
         if (c->dax)
-            g_string_append_printf(out, "<!-- cell %u: dax device %s (%llu MiB, host node %d) -->\n",
-                                   c->cellid, c->dax->path, c->dax->size / SPM_MIB,
-                                   c->dax->targetNode);
+            g_string_append_printf(
+                out, "<!-- cell %u: dax device %s (%llu MiB, host node %d) -->\n", c->cellid,
+                c->dax->path, c->dax->size / SPM_MIB, c->dax->targetNode);
         else
-            g_string_append_printf(out, "<!-- cell %u: host node %u (%s, %llu MiB online) -->\n",
-                                   c->cellid, c->node->id,
-                                   spmHostMemoryKindTypeToString(c->node->kind),
-                                   c->node->memKiB / 1024);
+            g_string_append_printf(
+                out, "<!-- cell %u: host node %u (%s, %llu MiB online) -->\n", c->cellid,
+                c->node->id, spmHostMemoryKindTypeToString(c->node->kind), c->node->memKiB / 1024);
     }
     if (anyNode) {
         g_string_append(out, "<numatune>\n");
@@ -334,15 +344,14 @@ spmHostBindingSuggest(const spmDomainDef *def, const spmHost *host)
             const spmHostBindingChoice *c = &g_array_index(choices, spmHostBindingChoice, i);
 
             if (c->node)
-                g_string_append_printf(out,
-                                       "  <memnode cellid='%u' mode='strict' nodeset='%u'/>\n",
+                g_string_append_printf(out, "  <memnode cellid='%u' mode='strict' nodeset='%u'/>\n",
                                        c->cellid, c->node->id);
         }
         g_string_append(out, "</numatune>\n");
     }
     if (anyDax) {
-        g_string_append_printf(out, "<metadata>\n  <%s:backing xmlns:%s='%s'>\n", SPM_BACKING_PREFIX,
-                               SPM_BACKING_PREFIX, SPM_BACKING_NS);
+        g_string_append_printf(out, "<metadata>\n  <%s:backing xmlns:%s='%s'>\n",
+                               SPM_BACKING_PREFIX, SPM_BACKING_PREFIX, SPM_BACKING_NS);
         for (i = 0; i < choices->len; i++) {
             const spmHostBindingChoice *c = &g_array_index(choices, spmHostBindingChoice, i);
 

@@ -52,10 +52,12 @@ spmHostDaxReadLibdaxctl(GArray *out)
         return -1;
     }
     daxctl_set_log_priority(ctx, 0);
-    daxctl_region_foreach(ctx, region) {
+    daxctl_region_foreach(ctx, region)
+    {
         struct daxctl_dev *dev;
 
-        daxctl_dev_foreach(region, dev) {
+        daxctl_dev_foreach(region, dev)
+        {
             spmHostDaxMode mode = SPM_HOST_DAX_MODE_UNBOUND;
             unsigned long long start = daxctl_dev_get_resource(dev);
 
@@ -126,9 +128,10 @@ spmHostDaxReadTree(const char *root, GArray *out)
         if (!spmHostDaxReadAttr(devdir, "size", &size, false) ||
             !spmHostDaxReadAttr(devdir, "align", &align, false) ||
             !spmHostDaxReadAttr(devdir, "target_node", &node, true)) {
-            spmReportError(SPM_ERR_OPERATION_FAILED,
-                           _("cannot read the size, align and target_node of dax device '%1$s' in '%2$s'"),
-                           dev, busdir);
+            spmReportError(
+                SPM_ERR_OPERATION_FAILED,
+                _("cannot read the size, align and target_node of dax device '%1$s' in '%2$s'"),
+                dev, busdir);
             return -1;
         }
         if (size == 0)

@@ -72,8 +72,7 @@ spmHostSpmInventoryClear(spmHostSpmInventory *inv)
     inv->nentries = 0;
 }
 
-static void
-spmHostXMLPropF(xmlNodePtr node, xmlNsPtr ns, const char *name, const char *fmt, ...)
+static void spmHostXMLPropF(xmlNodePtr node, xmlNsPtr ns, const char *name, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
 static void
@@ -282,14 +281,15 @@ spmHostFormatJSON(const spmHost *host)
                                json_object_new_string(spmHostMemoryKindTypeToString(n->kind)));
         json_object_object_add(node, "subtype",
                                n->subtype ? json_object_new_string(n->subtype) : NULL);
-        json_object_object_add(node, "dax", n->daxDevice ? json_object_new_string(n->daxDevice) : NULL);
+        json_object_object_add(node, "dax",
+                               n->daxDevice ? json_object_new_string(n->daxDevice) : NULL);
         json_object_object_add(node, "tier", n->tier >= 0 ? spmHostJSONInt(n->tier) : NULL);
         for (j = 0; j < n->nperf; j++) {
             json_object *p = json_object_new_object();
 
-            json_object_object_add(p, "initiator", n->perf[j].initiator >= 0
-                                                       ? spmHostJSONInt(n->perf[j].initiator)
-                                                       : NULL);
+            json_object_object_add(p, "initiator",
+                                   n->perf[j].initiator >= 0 ? spmHostJSONInt(n->perf[j].initiator)
+                                                             : NULL);
             json_object_object_add(p, "cpus", json_object_new_string(n->perf[j].initiatorCpus));
             json_object_object_add(p, "bandwidth_mib_s", spmHostJSONInt(n->perf[j].bandwidthMB));
             json_object_object_add(p, "latency_ns", spmHostJSONInt(n->perf[j].latencyNs));
@@ -355,8 +355,8 @@ spmHostFormatJSON(const spmHost *host)
         json_object_object_add(e, "node", spmHostJSONInt(inv.entries[i].node));
         json_object_object_add(
             e, "kind", json_object_new_string(spmHostMemoryKindTypeToString(inv.entries[i].kind)));
-        json_object_object_add(e, "dax",
-                               inv.entries[i].dax ? json_object_new_string(inv.entries[i].dax) : NULL);
+        json_object_object_add(
+            e, "dax", inv.entries[i].dax ? json_object_new_string(inv.entries[i].dax) : NULL);
         json_object_object_add(e, "size_mib", spmHostJSONInt(inv.entries[i].MiB));
         json_object_array_add(entries, e);
     }
@@ -365,9 +365,11 @@ spmHostFormatJSON(const spmHost *host)
     json_object_object_add(root, "spm_inventory", inventory);
     spmHostSpmInventoryClear(&inv);
 
-    out = g_strdup_printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                        JSON_C_TO_STRING_SPACED |
-                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+    out = g_strdup_printf("%s\n",
+                          json_object_to_json_string_ext(root,
+                                                         JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_SPACED |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(root);
     return out;
 }

@@ -76,8 +76,8 @@ spmHostParseIomem(const char *text, spmHostSoftReserved **ranges, size_t *nrange
         if (!*lines[i])
             continue;
         if (!spmHostIomemLine(lines[i], &depth, &start, &end, &name)) {
-            spmReportError(SPM_ERR_OPERATION_FAILED, _("cannot parse line %1$zu of /proc/iomem: '%2$s'"),
-                           i + 1, lines[i]);
+            spmReportError(SPM_ERR_OPERATION_FAILED,
+                           _("cannot parse line %1$zu of /proc/iomem: '%2$s'"), i + 1, lines[i]);
             for (i = 0; i < out->len; i++)
                 spmHostSoftReservedClear(&g_array_index(out, spmHostSoftReserved, i));
             return -1;

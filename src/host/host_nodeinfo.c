@@ -214,7 +214,8 @@ spmHostInitiatorNode(hwloc_topology_t topo, hwloc_const_cpuset_t cpuset)
 static void
 spmHostReadPerf(hwloc_topology_t topo, hwloc_obj_t obj, spmHostNode *node)
 {
-    static const hwloc_memattr_id_t attrs[] = {HWLOC_MEMATTR_ID_BANDWIDTH, HWLOC_MEMATTR_ID_LATENCY};
+    static const hwloc_memattr_id_t attrs[] = {HWLOC_MEMATTR_ID_BANDWIDTH,
+                                               HWLOC_MEMATTR_ID_LATENCY};
     g_autoptr(GArray) perf = g_array_new(FALSE, TRUE, sizeof(spmHostNodePerf));
     size_t a;
 
@@ -232,8 +233,8 @@ spmHostReadPerf(hwloc_topology_t topo, hwloc_obj_t obj, spmHostNode *node)
             continue;
         for (i = 0; i < nr; i++) {
             hwloc_const_cpuset_t cpuset = locs[i].type == HWLOC_LOCATION_TYPE_CPUSET
-                                              ? locs[i].location.cpuset
-                                              : locs[i].location.object->cpuset;
+                ? locs[i].location.cpuset
+                : locs[i].location.object->cpuset;
             char *cpus = NULL;
             spmHostNodePerf *p = NULL;
             size_t j;
@@ -369,9 +370,9 @@ spmHostReadHwloc(spmHost *host)
 
         if (!spmHostIsAccelerator(obj->attr->pcidev.class_id))
             continue;
-        dev.address = g_strdup_printf("%04x:%02x:%02x.%x", obj->attr->pcidev.domain,
-                                      obj->attr->pcidev.bus, obj->attr->pcidev.dev,
-                                      obj->attr->pcidev.func);
+        dev.address =
+            g_strdup_printf("%04x:%02x:%02x.%x", obj->attr->pcidev.domain, obj->attr->pcidev.bus,
+                            obj->attr->pcidev.dev, obj->attr->pcidev.func);
         dev.klass = obj->attr->pcidev.class_id;
         dev.vendor = obj->attr->pcidev.vendor_id;
         dev.device = obj->attr->pcidev.device_id;
@@ -432,9 +433,10 @@ spmHostDiscover(const char *root)
 
     if (root) {
         if (!g_file_test(root, G_FILE_TEST_IS_DIR)) {
-            spmReportError(SPM_ERR_INVALID_ARG,
-                           _("host tree '%1$s' is not a directory: give a tree captured by scripts/capture-guest-topology.sh"),
-                           root);
+            spmReportError(
+                SPM_ERR_INVALID_ARG,
+                _("host tree '%1$s' is not a directory: give a tree captured by scripts/capture-guest-topology.sh"),
+                root);
             return NULL;
         }
         host->root = g_canonicalize_filename(root, NULL);

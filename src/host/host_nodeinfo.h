@@ -75,7 +75,7 @@ typedef struct {
     spmHostHugepages *hugepages;
     size_t nhugepages;
     spmHostMemoryKind kind;
-    char *subtype; /* hwloc's subtype, or NULL */
+    char *subtype;   /* hwloc's subtype, or NULL */
     char *daxDevice; /* the dax device kmem onlined here, or NULL */
     int tier;        /* the kernel's memory tier, -1 when unknown */
     spmHostNodePerf *perf;
@@ -83,8 +83,8 @@ typedef struct {
 } spmHostNode;
 
 typedef struct {
-    char *name; /* dax0.0 */
-    char *path; /* /dev/dax0.0 */
+    char *name;               /* dax0.0 */
+    char *path;               /* /dev/dax0.0 */
     unsigned long long start; /* physical address, 0 when hidden */
     unsigned long long size;
     unsigned long long align;
@@ -95,12 +95,13 @@ typedef struct {
 typedef struct {
     unsigned long long start;
     unsigned long long end; /* inclusive */
-    char **children;         /* what sits in the range, nested ones too: hmem.0, dax0.0, System RAM (kmem) */
+    char *
+        *children; /* what sits in the range, nested ones too: hmem.0, dax0.0, System RAM (kmem) */
 } spmHostSoftReserved;
 
 typedef struct _spmHost spmHost;
 struct _spmHost {
-    char *root; /* the captured tree read, NULL: this host */
+    char *root;         /* the captured tree read, NULL: this host */
     spmHostNode *nodes; /* by id */
     size_t nnodes;
     spmHostDaxDevice *daxes;
@@ -138,8 +139,8 @@ char *spmHostFormatJSON(const spmHost *host);
 
 /* One NUMA node's or dax device's HBM/SPM memory, in MiB. */
 typedef struct {
-    int node;           /* host NUMA node (a dax device's target node) */
-    const char *dax;    /* the dax device (devdax mode), NULL for online memory */
+    int node;        /* host NUMA node (a dax device's target node) */
+    const char *dax; /* the dax device (devdax mode), NULL for online memory */
     spmHostMemoryKind kind;
     unsigned long long MiB;
 } spmHostSpmInventoryEntry;

@@ -36,15 +36,17 @@ spmLaunchDaxValidate(const spmLaunchNode *node)
         return -1;
     }
     if (node->daxAlign == 0 || (node->daxAlign & (node->daxAlign - 1)) != 0) {
-        spmReportError(SPM_ERR_INVALID_ARG,
-                       _("launch data node '%1$u' needs a 'dax-align' that is a power of two, not '%2$llu'"),
-                       node->id, node->daxAlign);
+        spmReportError(
+            SPM_ERR_INVALID_ARG,
+            _("launch data node '%1$u' needs a 'dax-align' that is a power of two, not '%2$llu'"),
+            node->id, node->daxAlign);
         return -1;
     }
     if (node->size == 0 || node->size % node->daxAlign != 0) {
-        spmReportError(SPM_ERR_INVALID_ARG,
-                       _("launch data node '%1$u' with 'dax' needs a non-zero 'size' that is a multiple of 'dax-align' %2$llu"),
-                       node->id, node->daxAlign);
+        spmReportError(
+            SPM_ERR_INVALID_ARG,
+            _("launch data node '%1$u' with 'dax' needs a non-zero 'size' that is a multiple of 'dax-align' %2$llu"),
+            node->id, node->daxAlign);
         return -1;
     }
     return 0;
@@ -183,9 +185,10 @@ spmDaxNodeMemdev(GPtrArray *args, unsigned int id)
         break;
     }
     if (!memdev)
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("dax-backed NUMA node '%1$u' has no '-numa node,nodeid=%1$u,memdev=' in QEMU's command line"),
-                       id);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("dax-backed NUMA node '%1$u' has no '-numa node,nodeid=%1$u,memdev=' in QEMU's command line"),
+            id);
     return memdev;
 }
 
@@ -214,15 +217,17 @@ spmDaxRewriteNode(GPtrArray *args, const spmLaunchNode *node)
         }
     }
     if (found == 0) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("memory backend '%1$s' of dax-backed NUMA node '%2$u' is not in QEMU's command line"),
-                       memdev, node->id);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("memory backend '%1$s' of dax-backed NUMA node '%2$u' is not in QEMU's command line"),
+            memdev, node->id);
         return -1;
     }
     if (found > 1) {
-        spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("memory backend '%1$s' of dax-backed NUMA node '%2$u' appears %3$zu times in QEMU's command line"),
-                       memdev, node->id, found);
+        spmReportError(
+            SPM_ERR_CONFIG_UNSUPPORTED,
+            _("memory backend '%1$s' of dax-backed NUMA node '%2$u' appears %3$zu times in QEMU's command line"),
+            memdev, node->id, found);
         return -1;
     }
     if (((const char *)args->pdata[at])[0] == '{')

@@ -50,10 +50,10 @@ typedef struct _spmLaunchNode spmLaunchNode;
 struct _spmLaunchNode {
     unsigned int id; /* guest NUMA node id */
     spmMemmap memmap;
-    unsigned long long size; /* backend size in bytes; 0: not given */
-    unsigned long long addr; /* sp-mem guest-physical base; 0: not given */
-    char *daxPath;                /* host /dev/daxX.Y backing the node, or NULL */
-    unsigned long long daxAlign;  /* its alignment in bytes */
+    unsigned long long size;     /* backend size in bytes; 0: not given */
+    unsigned long long addr;     /* sp-mem guest-physical base; 0: not given */
+    char *daxPath;               /* host /dev/daxX.Y backing the node, or NULL */
+    unsigned long long daxAlign; /* its alignment in bytes */
 };
 
 typedef struct _spmLaunchData spmLaunchData;
