@@ -21,13 +21,28 @@ spmCliHostBind(const struct _spmDomainDef *def, const char *root, spmLaunchData 
 {
     g_autoptr(spmDomainBacking) backing = NULL;
     g_autoptr(spmHost) host = NULL;
+    size_t mark = spmErrorMark();
 
     if (spmDomainDefCountTypedCells(def) == 0)
         return SPM_EXIT_OK;
     if (spmDomainBackingParse(def, &backing) < 0)
         return SPM_EXIT_INVALID_CONFIG;
-    if (!(host = spmHostDiscover(root)))
-        return SPM_EXIT_IO;
+    if (!(host = spmHostDiscover(root))) {
+        size_t i;
+
+        /* Without a binding only warnings could come: the host's trouble
+         * need not stop the domain. */
+        for (i = 0; i < def->numatune.nmemnodes && !backing; i++) {
+            const spmNumaCell *cell = spmDomainDefGetCell(def, def->numatune.memnodes[i].cellid);
+
+            if (cell && cell->memmap != SPM_MEMMAP_NORMAL)
+                return SPM_EXIT_IO;
+        }
+        if (backing)
+            return SPM_EXIT_IO;
+        spmErrorTruncate(mark);
+        return SPM_EXIT_OK;
+    }
     if (spmHostBindingCheck(def, backing, host) < 0)
         return SPM_EXIT_INVALID_CONFIG;
     if (launch && spmHostBindingFillLaunch(def, backing, host, launch) < 0)
