@@ -3,7 +3,7 @@
 # (what hwloc and libdaxctl read) so that `virt-spm nodeinfo` and the binding
 # checks can be tested against a real system with soft-reserved memory.
 #
-#   scripts/capture-guest-topology.sh OUTDIR
+#   scripts/capture-guest-topology.sh OUTDIR     (the tests use tests/hostdata/refguest)
 #
 # Boots the reference guest (VIRT_SPM_TEST_QEMU, VIRT_SPM_TEST_OVMF_DIR,
 # VIRT_SPM_TEST_KERNEL_DIR: QEMU 11.1.3 + OVMF 2026.08 + the Debian 6.1 kernel
