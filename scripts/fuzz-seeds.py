@@ -45,8 +45,21 @@ def parse_args(path):
     return argv
 
 
+def tree(root):
+    """Every file under @root, not through symlinks (the captured sysfs trees
+    in tests/hostdata have links that lead back up the tree)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                yield path
+
+
 # domain XML: every domain the tests use
-for path in sorted(glob.glob(os.path.join(top, 'tests', '*data', '**', '*.xml'), recursive=True) +
+for path in sorted([p for p in tree(os.path.join(top, 'tests'))
+                    if p.endswith('.xml') and
+                    os.path.relpath(p, os.path.join(top, 'tests')).split(os.sep)[0].endswith('data')
+                    and os.sep in os.path.relpath(p, os.path.join(top, 'tests'))] +
                    glob.glob(os.path.join(top, 'examples', '*.xml'))):
     data = read(path)
     if b'<domain' in data:
@@ -62,8 +75,8 @@ for path in sorted(glob.glob(os.path.join(top, 'tests', 'qemucapabilitiesdata', 
 launches = set()
 for path in glob.glob(os.path.join(top, 'tests', 'qemuargvrewritedata', '*.launch')):
     launches.add(read(path).decode().strip())
-for path in glob.glob(os.path.join(top, 'tests', '**', '*'), recursive=True):
-    if not os.path.isfile(path) or path.endswith('.replies'):
+for path in tree(os.path.join(top, 'tests')):
+    if path.endswith('.replies'):
         continue
     text = read(path).decode(errors='replace')
     launches.update(re.findall(r'v=1,form=[A-Za-z0-9=,.\-_]+', text))
@@ -91,6 +104,12 @@ for path in argsfiles:
             values.add(val)
 for i, val in enumerate(sorted(values)):
     put('fuzz_keyval', bytes([i % 4]) + val.encode())
+
+# /proc/iomem: the captured reference guest's, and this machine's
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'hostdata', '*', '*', 'fsroot', 'proc',
+                                          'iomem'))) + ['/proc/iomem']:
+    if os.access(path, os.R_OK):
+        put('fuzz_iomem', read(path))
 
 # numbers
 for s in ['0', '1', '4096', '0x1000', '0X7fffffffffffffff', '18446744073709551615',

@@ -45,7 +45,7 @@ static const spmCliCommand *const spmCliCommands[] = {
     &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
     &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
     &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
-    &spmCliCmdDomcheck,
+    &spmCliCmdDomcheck, &spmCliCmdNodeinfo,
 };
 
 /* One option's value: where GOption stores it. */

@@ -64,6 +64,7 @@ extern const spmCliCommand spmCliCmdEdit;
 extern const spmCliCommand spmCliCmdAttachDevice;
 extern const spmCliCommand spmCliCmdUndefine;
 extern const spmCliCommand spmCliCmdDomcheck;
+extern const spmCliCommand spmCliCmdNodeinfo;
 
 /* The value of the flag option --@name (G_OPTION_ARG_NONE). */
 bool spmCliArgsFlag(const spmCliArgs *args, const char *name);
@@ -139,3 +140,11 @@ spmQEMUCaps *spmCliLoadQEMUCaps(const char *emulator, const char *capsFile, cons
  */
 spmQEMUCaps *spmCliLoadDomainQEMUCaps(const struct _spmDomainDef *def, const char *emulator,
                                       const char *capsFile, bool noCache, char **realEmulator);
+
+/*
+ * Checks the host memory of every typed cell of @def on this host (@root
+ * NULL) or a captured tree (src/host/host_binding.h), and, when @launch is
+ * not NULL, puts the dax backing into it.  An spmExitCode.
+ */
+typedef struct _spmLaunchData spmLaunchData;
+int spmCliHostBind(const struct _spmDomainDef *def, const char *root, spmLaunchData *launch);

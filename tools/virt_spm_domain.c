@@ -79,7 +79,8 @@ spmCliPrepareDef(const spmDomainDef *def, bool noCache, char **realEmulator, spm
         return SPM_EXIT_EMULATOR;
     if (spmQEMUDefinePrepare(def, caps, NULL, launch) < 0)
         return SPM_EXIT_INVALID_CONFIG;
-    return SPM_EXIT_OK;
+    /* the host memory of the typed cells; dax backing into the launch data */
+    return spmCliHostBind(def, NULL, *launch);
 }
 
 /*

@@ -39,6 +39,10 @@ spmCmdValidate(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArgs *a
         if (spmQEMUValidateDomainDef(def, caps) > 0)
             return spmCliFinish(ctx, SPM_EXIT_INVALID_CONFIG);
     }
+    /* The host memory each typed cell is bound to. */
+    if (!offline &&
+        (rc = spmCliHostBind(def, spmCliArgsString(args, "host-root"), NULL)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
 
     if (!ctx->quiet)
         printf(_("%1$s validates\n"), SPM_STREQ(path, "-") ? _("standard input") : path);
@@ -54,6 +58,9 @@ static const GOptionEntry spmCliValidateOptions[] = {
     {"offline", 0, 0, G_OPTION_ARG_NONE, NULL,
      N_("do not look at any QEMU binary: configuration rules only"), NULL},
     SPM_CLI_OPTION_NO_CACHE,
+    {"host-root", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+     N_("check the typed cells' host memory against a captured /sys and /proc tree instead of this host"),
+     N_("DIR")},
     SPM_CLI_OPTIONS_END,
 };
 
@@ -61,10 +68,11 @@ const spmCliCommand spmCliCmdValidate = {
     .name = "validate",
     .handler = spmCmdValidate,
     .options = spmCliValidateOptions,
-    .synopsis = "[--no-schema] [--emulator PATH | --caps FILE | --offline] [--no-cache] FILE|-",
+    .synopsis =
+        "[--no-schema] [--emulator PATH | --caps FILE | --offline] [--no-cache] [--host-root DIR] FILE|-",
     .summary = N_("check a domain XML against the schema and the SPM rules"),
     .description = N_(
-        "Check a domain XML against virt-spm's schema (libvirt's domain schema plus memmap), then against every SPM rule, then, for a domain with typed cells, against what its QEMU binary offers (its <emulator>, or --emulator/--caps). Prints every problem found."),
+        "Check a domain XML against virt-spm's schema (libvirt's domain schema plus memmap), then against every SPM rule, then, for a domain with typed cells, against what its QEMU binary offers (its <emulator>, or --emulator/--caps), and the host memory its typed cells are bound to (<numatune><memnode>, or dax backing in <spmhost:backing>). Prints every problem found."),
     .minargs = 1,
     .maxargs = 1,
 };

@@ -6,6 +6,7 @@
 
 #include "shim_argv_rewrite.h"
 #include "shim_node_numbering.h"
+#include "shim_dax_backing.h"
 #include "spmerror.h"
 #include "spmjsonobject.h"
 #include "spmkeyval.h"
@@ -559,6 +560,7 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
 {
     g_autoptr(spmQEMUArgv) qargv = NULL;
     g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) daxArgv = NULL;
     bool spmem = data->form == SPM_FORM_SP_MEM;
     size_t launchIdx;
     size_t mark;
@@ -570,6 +572,11 @@ spmQEMUArgvApplyLaunchData(const char *const *argv, const spmLaunchData *data, c
     }
     if (spmLaunchDataValidate(data) < 0)
         return -1;
+    /* dax-backed nodes: their backends become file backends first */
+    if (spmShimDaxBackingApply(argv, data, &daxArgv) < 0)
+        return -1;
+    if (daxArgv)
+        argv = (const char *const *)daxArgv;
     mark = spmErrorMark();
     if (spmQEMUArgvFindLaunchData(argv, &launchIdx) != 0) {
         spmErrorTruncate(mark);

@@ -6,6 +6,7 @@
 
 #include "shim_launch_data.h"
 #include "shim_node_numbering.h"
+#include "shim_dax_backing.h"
 #include "spmerror.h"
 #include "spmkeyval.h"
 #include "spmunits.h"
@@ -28,8 +29,12 @@ spmLaunchDataNew(spmForm form)
 void
 spmLaunchDataFree(spmLaunchData *data)
 {
+    size_t i;
+
     if (!data)
         return;
+    for (i = 0; i < data->nnodes; i++)
+        g_free(data->nodes[i].daxPath);
     g_free(data->nodes);
     g_free(data->pxm);
     g_free(data);
@@ -122,6 +127,8 @@ spmLaunchDataValidate(const spmLaunchData *data)
                            _("launch data node '%1$u' needs memmap 'spm' or 'reserved'"), node->id);
             return -1;
         }
+        if (spmLaunchDaxValidate(node) < 0)
+            return -1;
         if (!spmem) {
             if (node->addr != 0) {
                 spmReportError(SPM_ERR_INVALID_ARG,
@@ -239,6 +246,12 @@ spmLaunchParseNodeField(spmLaunchData *data, const char *key, unsigned int id, c
         return spmLaunchParseULL(key, value, &node->size);
     if (SPM_STREQ(field, "addr") && spmem)
         return spmLaunchParseULL(key, value, &node->addr);
+    if (SPM_STREQ(field, "dax")) {
+        node->daxPath = g_strdup(value);
+        return 0;
+    }
+    if (SPM_STREQ(field, "dax-align"))
+        return spmLaunchParseULL(key, value, &node->daxAlign);
 
     spmReportError(SPM_ERR_INVALID_ARG, _("unknown key '%1$s' in launch data of form '%2$s'"), key,
                    spmFormTypeToString(data->form));
@@ -349,6 +362,7 @@ spmLaunchDataFormat(const spmLaunchData *data)
             g_string_append_printf(buf, ",node.%u.addr=0x%llx", node->id, node->addr);
         if (node->size)
             g_string_append_printf(buf, ",node.%u.size=%llu", node->id, node->size);
+        spmLaunchDaxFormat(buf, node);
     }
     spmNodeNumberingFormat(buf, data->pxm, data->npxm);
     return g_string_free(g_steal_pointer(&buf), FALSE);

@@ -31,6 +31,9 @@
  *                            the cells (shim_node_numbering.h); without these
  *                            keys QEMU's node ids are the cell ids; node.N
  *                            keys always use cell ids
+ *   node.N.dax=PATH          optional: the host device-dax device backing
+ *                            node N (src/shim/shim_dax_backing.h); needs
+ *   node.N.dax-align=BYTES   the device's alignment, and node.N.size
  * Numbers are decimal or 0x-prefixed hexadecimal.  Every key may appear
  * once; unknown keys are refused.
  *
@@ -53,8 +56,10 @@ typedef struct _spmLaunchNode spmLaunchNode;
 struct _spmLaunchNode {
     unsigned int id; /* guest NUMA node id */
     spmMemmap memmap;
-    unsigned long long size; /* backend size in bytes; 0: not given */
-    unsigned long long addr; /* sp-mem guest-physical base; 0: not given */
+    unsigned long long size;     /* backend size in bytes; 0: not given */
+    unsigned long long addr;     /* sp-mem guest-physical base; 0: not given */
+    char *daxPath;               /* host /dev/daxX.Y backing the node, or NULL */
+    unsigned long long daxAlign; /* its alignment in bytes */
 };
 
 typedef struct _spmLaunchData spmLaunchData;
