@@ -30,7 +30,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev"
+TEST_PKGS="python3 python3-libvirt python3-nova virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev"
 
 log() { printf '==> %s\n' "$*" >&2; }
 

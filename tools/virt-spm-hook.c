@@ -18,7 +18,9 @@
  *     metadata or by the register of typed domains (shim_typed_domains.h),
  *     whose <qemu:commandline> lost the launch data: started anyway, it
  *     would boot the SPM memory as ordinary RAM, whatever <emulator> says;
- * and 0 otherwise.  For migrate and restore libvirt reads a replacement
+ * and 0 otherwise.  For OpenStack Nova guests it also hands the typing their
+ * flavor asks for to the shim (virt_spm_hook_nova.h), and removes it again
+ * at "stopped end" and "release end".  For migrate and restore libvirt reads a replacement
  * XML from standard output: this hook writes nothing, which keeps the XML
  * as it is.  It must not call back into libvirt.
  *
@@ -31,6 +33,7 @@
 #include "shim_typed_domains.h"
 #include "spmerror.h"
 #include "spmfile.h"
+#include "virt_spm_hook_nova.h"
 
 #include <libxml/parser.h>
 #include <locale.h>
@@ -38,8 +41,6 @@
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
-
-#define SPM_HOOK_PROG "virt-spm-hook"
 
 /* The domain XML libvirt gives on standard input, and virt-spm's metadata
  * in it (*@md NULL when there is none); -1 with an error. */
@@ -143,6 +144,9 @@ spmHookCheckStart(const char *guest)
             SPM_HOOK_PROG, guest, md->ncells, md->cells[0].id, SPM_LAUNCH_OPTION);
         return 1;
     }
+    /* a Nova guest whose flavor types cells gets its launch data from here */
+    if ((listed = spmHookNovaPrepare(guest, doc)) != 0)
+        return listed > 0 ? 0 : 1;
     if (!(uuidNode = spmXMLChildElement(xmlDocGetRootElement(doc), "uuid")) ||
         !(uuid = spmXMLNodeContent(uuidNode)))
         return 0;
@@ -179,6 +183,15 @@ main(int argc, char **argv)
     op = argv[2];
     subop = argv[3];
 
+    if ((SPM_STREQ(op, "stopped") || SPM_STREQ(op, "release")) && SPM_STREQ(subop, "end")) {
+        g_autofree char *buf = NULL;
+        size_t len = 0;
+
+        /* no XML: nothing to find the launch data by */
+        if (spmFileReadAll("-", SPM_FILE_READ_MAX, &buf, &len) < 0)
+            return 0;
+        return spmHookNovaRelease(guest, buf, len);
+    }
     if (!SPM_STREQ(subop, "begin"))
         return 0;
     if (SPM_STREQ(op, "migrate"))
