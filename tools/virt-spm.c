@@ -42,6 +42,7 @@ static const spmCliCommand *const spmCliCommands[] = {
     &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
     &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
     &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
+    &spmCliCmdHostSetup, &spmCliCmdProviderConfig,
 };
 
 /* One option's value: where GOption stores it. */
