@@ -39,9 +39,9 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
 
 /* The verbs, in the order --help lists them. */
 static const spmCliCommand *const spmCliCommands[] = {
-    &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
-    &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
-    &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
+    &spmCliCmdValidate,  &spmCliCmdLayout,         &spmCliCmdDomcapabilities,
+    &spmCliCmdDefine,    &spmCliCmdDumpxml,        &spmCliCmdDomxmlToNative,
+    &spmCliCmdEdit,      &spmCliCmdAttachDevice,   &spmCliCmdUndefine,
     &spmCliCmdHostSetup, &spmCliCmdProviderConfig,
 };
 

@@ -59,8 +59,8 @@ typedef enum {
     SPM_HOST_SETUP_LAST
 } spmHostSetupState;
 SPM_ENUM_DECL(spmHostSetupState);
-SPM_ENUM_IMPL(spmHostSetupState, SPM_HOST_SETUP_LAST, "not-installed", "installed",
-              "diverted-only", "foreign-diversion");
+SPM_ENUM_IMPL(spmHostSetupState, SPM_HOST_SETUP_LAST, "not-installed", "installed", "diverted-only",
+              "foreign-diversion");
 
 typedef struct {
     spmHostSetupState state;
@@ -97,8 +97,7 @@ spmHostSetupRun(const char *const *argv, char **out)
         return -1;
     }
     if (!g_spawn_check_wait_status(status, &err)) {
-        spmReportError(SPM_ERR_OPERATION_FAILED, _("'%1$s' failed: %2$s"), cmd,
-                       g_strstrip(serr));
+        spmReportError(SPM_ERR_OPERATION_FAILED, _("'%1$s' failed: %2$s"), cmd, g_strstrip(serr));
         return -1;
     }
     if (out)
@@ -289,8 +288,9 @@ spmHostSetupInstall(const char *path, const char *qemu)
     if (!(real = spmHostSetupRealQEMU(qemu, diverted, shim)))
         return SPM_EXIT_USAGE;
     if (info.state == SPM_HOST_SETUP_NOT_INSTALLED) {
-        const char *argv[] = {"dpkg-divert", "--package", SPM_HOST_SETUP_PACKAGE, "--rename",
-                              "--divert", diverted, "--add", path, NULL};
+        const char *argv[] = {"dpkg-divert", "--package", SPM_HOST_SETUP_PACKAGE,
+                              "--rename",    "--divert",  diverted,
+                              "--add",       path,        NULL};
 
         if (spmHostSetupRun(argv, NULL) < 0)
             return SPM_EXIT_IO;
@@ -298,8 +298,9 @@ spmHostSetupInstall(const char *path, const char *qemu)
     if (spmEmulatorLinkCreate(spmEmulatorLinkBaseDir(), real, shim, &linkPath) < 0 ||
         spmHostSetupLink(path, linkPath) < 0 || spmHostSetupTouch(path) < 0)
         return SPM_EXIT_IO;
-    printf(_("%1$s: the shim is in front of '%2$s' (diverted to '%3$s'); the real QEMU is '%4$s'\n"),
-           path, path, diverted, real);
+    printf(
+        _("%1$s: the shim is in front of '%2$s' (diverted to '%3$s'); the real QEMU is '%4$s'\n"),
+        path, path, diverted, real);
     return SPM_EXIT_OK;
 }
 
@@ -356,8 +357,9 @@ spmHostSetupRemove(const char *path)
         break;
     }
     {
-        const char *argv[] = {"dpkg-divert", "--package", SPM_HOST_SETUP_PACKAGE, "--rename",
-                              "--divert", info.diverted, "--remove", path, NULL};
+        const char *argv[] = {"dpkg-divert", "--package", SPM_HOST_SETUP_PACKAGE,
+                              "--rename",    "--divert",  info.diverted,
+                              "--remove",    path,        NULL};
 
         if (spmHostSetupRun(argv, NULL) < 0)
             return SPM_EXIT_IO;

@@ -111,14 +111,16 @@ spmCmdProviderConfig(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliA
                            "# QEMU %s (%s), SPM form %s\n",
                            spmQEMUCapsGetBinary(caps), spmQEMUCapsGetVersionString(caps),
                            spmFormTypeToString(form));
-    g_string_append(buf, "meta:\n"
-                         "  schema_version: '1.0'\n"
-                         "providers:\n"
-                         "  - identification:\n"
-                         "      uuid: $COMPUTE_NODE\n");
+    g_string_append(buf,
+                    "meta:\n"
+                    "  schema_version: '1.0'\n"
+                    "providers:\n"
+                    "  - identification:\n"
+                    "      uuid: $COMPUTE_NODE\n");
     spmProviderConfigFormatInventories(buf);
-    g_string_append(buf, "    traits:\n"
-                         "      additional:\n");
+    g_string_append(buf,
+                    "    traits:\n"
+                    "      additional:\n");
     for (i = 0; traits[i]; i++)
         g_string_append_printf(buf, "        - %s\n", traits[i]);
     fputs(buf->str, stdout);
@@ -126,8 +128,8 @@ spmCmdProviderConfig(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliA
 }
 
 static const GOptionEntry spmCliProviderConfigOptions[] = {
-    SPM_CLI_OPTION_EMULATOR(
-        N_("the QEMU libvirt runs for Nova (default: /usr/bin/qemu-system-x86_64; behind the shim, the real QEMU counts)")),
+    SPM_CLI_OPTION_EMULATOR(N_(
+        "the QEMU libvirt runs for Nova (default: /usr/bin/qemu-system-x86_64; behind the shim, the real QEMU counts)")),
     SPM_CLI_OPTION_CAPS,
     SPM_CLI_OPTION_NO_CACHE,
     SPM_CLI_OPTIONS_END,

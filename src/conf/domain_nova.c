@@ -81,8 +81,7 @@ spmNovaTypingAddExtraSpec(spmNovaTyping *typing, const char *key, const char *va
         ;
     if (pos < typing->ncells && typing->cells[pos].node == node) {
         spmReportError(SPM_ERR_CONFIG_UNSUPPORTED,
-                       _("extra spec '%1$s' appears more than once in %2$s"), key,
-                       typing->source);
+                       _("extra spec '%1$s' appears more than once in %2$s"), key, typing->source);
         return -1;
     }
     typing->cells = g_renew(spmNovaCellTyping, typing->cells, typing->ncells + 1);

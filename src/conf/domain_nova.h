@@ -43,8 +43,8 @@ struct _spmNovaCellTyping {
 
 typedef struct _spmNovaTyping spmNovaTyping;
 struct _spmNovaTyping {
-    char *flavor;       /* <nova:flavor name=''>, or NULL */
-    char *source;       /* where the typing came from, for messages */
+    char *flavor;             /* <nova:flavor name=''>, or NULL */
+    char *source;             /* where the typing came from, for messages */
     spmNovaCellTyping *cells; /* sorted by node; 'normal' entries included */
     size_t ncells;
 };
