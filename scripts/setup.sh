@@ -32,7 +32,7 @@ SUDO=
 
 BUILD_PKGS="meson ninja-build gcc pkg-config libglib2.0-dev libxml2-dev libjson-c-dev libvirt-dev python3-docutils libhwloc-dev libdaxctl-dev"
 RUN_PKGS="libxml2-utils libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 ovmf hwloc-nox daxctl"
-TEST_PKGS="python3 python3-libvirt virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev time numactl"
+TEST_PKGS="python3 python3-libvirt python3-nova virtinst valgrind hyperfine librsvg2-bin clang-format git bash-completion build-essential debhelper fakeroot lintian clang libclang-rt-14-dev time numactl"
 
 log() { printf '==> %s\n' "$*" >&2; }
 

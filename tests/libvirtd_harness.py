@@ -146,7 +146,7 @@ DAEMON_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # runs use the system's directories, whatever the tests set for themselves.
 TEARDOWN_ROOTS = ["/run/libvirt", "/etc/libvirt", "/var/lib/libvirt",
                   "/var/cache/libvirt", "/var/log/libvirt",
-                  "/var/lib/virt-spm", "/var/cache/virt-spm"]
+                  "/var/lib/virt-spm", "/var/cache/virt-spm", "/run/virt-spm"]
 TEARDOWN_DEPTH = 4
 CGROUP_ROOT = "/sys/fs/cgroup"
 

@@ -24,18 +24,51 @@
  *     configuration file may have changed since the definition);
  * and 0 otherwise.  The decision is spmQEMUHookDecide (src/qemu/qemu_hook.c,
  * fuzzed by tests/fuzz/fuzz_hook.c); this program reads and prints.  For
+ * OpenStack Nova guests that the decision lets start it also hands the
+ * typing their flavor asks for to the shim (virt_spm_hook_nova.h), and
+ * removes it again at "stopped end" and "release end".  For
  * migrate and restore libvirt reads a replacement XML from standard output: this hook writes nothing, which keeps the XML
  * as it is.  It must not call back into libvirt.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "domain_nova.h"
 #include "qemu_hook.h"
 #include "spmerror.h"
 #include "spmfile.h"
+#include "spmxml.h"
+#include "virt_spm_hook_nova.h"
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
+
+#define SPM_FROM_THIS_FILE SPM_FROM_SHIM
+
+/* A domain XML without Nova's namespace is no Nova guest, and costs the
+ * Nova part no parse. */
+static bool
+spmHookIsNova(const char *xml, size_t len)
+{
+    return xml && g_strstr_len(xml, len, SPM_NOVA_NS) != NULL;
+}
+
+/* "prepare begin" of a guest the decision lets start: a Nova guest whose
+ * flavor types cells gets its launch data here; the exit code. */
+static int
+spmHookNovaStart(const char *guest, const char *xml, size_t len)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (!spmHookIsNova(xml, len))
+        return 0;
+    if (!(doc = spmXMLParse(xml, len, _("the domain XML from libvirt")))) {
+        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        return 1;
+    }
+    return spmHookNovaPrepare(guest, doc) < 0 ? 1 : 0;
+}
 
 int
 main(int argc, char **argv)
@@ -47,6 +80,13 @@ main(int argc, char **argv)
     spmQEMUHookVerdict verdict;
 
     setlocale(LC_ALL, "");
+    if (argc >= 4 && (SPM_STREQ(argv[2], "stopped") || SPM_STREQ(argv[2], "release")) &&
+        SPM_STREQ(argv[3], "end")) {
+        /* no XML: nothing to find a Nova guest's launch data by */
+        if (spmFileReadAll("-", SPM_FILE_READ_MAX, &xml, &len) < 0)
+            return 0;
+        return spmHookNovaRelease(argv[1], xml, len);
+    }
     /* the XML only when the operation is one the hook may refuse */
     if (spmQEMUHookNeedsDomainXML(argc, args) &&
         spmFileReadAll("-", SPM_FILE_READ_MAX, &xml, &len) < 0)
@@ -55,6 +95,9 @@ main(int argc, char **argv)
     if (verdict != SPM_QEMU_HOOK_ALLOW) {
         spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
         fputs(message, stderr);
+        return verdict;
     }
-    return verdict;
+    if (SPM_STREQ(argv[2], "prepare") && SPM_STREQ(argv[3], "begin"))
+        return spmHookNovaStart(argv[1], xml, len);
+    return 0;
 }

@@ -19,6 +19,7 @@
 #include "shim_argv_rewrite.h"
 #include "shim_emulator_link.h"
 #include "shim_launch_data.h"
+#include "shim_runtime_launch_data.h"
 #include "shim_typed_domains.h"
 #include "spmargv.h"
 #include "spmerror.h"
@@ -68,11 +69,28 @@ spmShimGuestUUID(char **argv)
     return NULL;
 }
 
+/* The launch data the libvirt hook left for a domain that virt-spm did not
+ * define (a Nova guest, shim_runtime_launch_data.h): 0 when there is none,
+ * 1 with the rewritten argv, -1 with an error. */
+static int
+spmShimRuntimeLaunchData(char **argv, const char *uuid, char ***newargv)
+{
+    g_autoptr(spmLaunchData) data = NULL;
+    int rc;
+
+    if ((rc = spmRuntimeLaunchDataRead(spmRuntimeLaunchDir(), uuid, &data)) <= 0)
+        return rc;
+    if (spmQEMUArgvApplyLaunchData((const char *const *)argv, data, newargv) < 0)
+        return -1;
+    return 1;
+}
+
 int
 main(int argc, char **argv)
 {
     g_autofree char *emulator = NULL;
-    const char *uuid;
+    g_autofree char *linkPath = NULL;
+    const char *uuid = NULL;
     g_auto(GStrv) newargv = NULL;
     char **execargv = argv;
     struct stat selfsb;
@@ -87,7 +105,7 @@ main(int argc, char **argv)
                        argc >= 1 && argv[0] ? argv[0] : "");
         return spmShimFail();
     }
-    if ((rc = spmEmulatorLinkGetTarget(argv[0], &emulator)) <= 0) {
+    if ((rc = spmEmulatorLinkResolve(argv[0], &linkPath, &emulator)) <= 0) {
         if (rc == 0)
             spmReportError(SPM_ERR_OPERATION_INVALID,
                            _("'%1$s' is not a virt-spm emulator link: no '%2$s' next to it"),
@@ -112,8 +130,11 @@ main(int argc, char **argv)
     /* a guest without launch data passes through unless virt-spm listed it
      * as typed: then someone took the launch data out of its
      * <qemu:commandline> */
-    if (rc == 0 && (uuid = spmShimGuestUUID(argv))) {
-        g_autofree char *base = spmTypedDomainsBaseFromLink(argv[0]);
+    if (rc == 0 && (uuid = spmShimGuestUUID(argv)) &&
+        (rc = spmShimRuntimeLaunchData(argv, uuid, &newargv)) < 0)
+        return spmShimFail();
+    if (rc == 0 && uuid) {
+        g_autofree char *base = spmTypedDomainsBaseFromLink(linkPath);
 
         if (spmTypedDomainsCheckStartWithoutLaunchData(base, uuid) != 0) {
             spmShimFail();

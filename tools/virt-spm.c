@@ -42,10 +42,11 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
 
 /* The verbs, in the order --help lists them. */
 static const spmCliCommand *const spmCliCommands[] = {
-    &spmCliCmdValidate, &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
-    &spmCliCmdDefine,   &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
-    &spmCliCmdEdit,     &spmCliCmdAttachDevice, &spmCliCmdUndefine,
-    &spmCliCmdDomcheck, &spmCliCmdNodeinfo,
+    &spmCliCmdValidate,       &spmCliCmdLayout,       &spmCliCmdDomcapabilities,
+    &spmCliCmdDefine,         &spmCliCmdDumpxml,      &spmCliCmdDomxmlToNative,
+    &spmCliCmdEdit,           &spmCliCmdAttachDevice, &spmCliCmdUndefine,
+    &spmCliCmdDomcheck,       &spmCliCmdNodeinfo,     &spmCliCmdHostSetup,
+    &spmCliCmdProviderConfig,
 };
 
 /* One option's value: where GOption stores it. */

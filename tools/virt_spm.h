@@ -65,6 +65,8 @@ extern const spmCliCommand spmCliCmdAttachDevice;
 extern const spmCliCommand spmCliCmdUndefine;
 extern const spmCliCommand spmCliCmdDomcheck;
 extern const spmCliCommand spmCliCmdNodeinfo;
+extern const spmCliCommand spmCliCmdHostSetup;
+extern const spmCliCommand spmCliCmdProviderConfig;
 
 /* The value of the flag option --@name (G_OPTION_ARG_NONE). */
 bool spmCliArgsFlag(const spmCliArgs *args, const char *name);

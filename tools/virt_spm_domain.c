@@ -29,9 +29,7 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
 
-/* The shim binary: $VIRT_SPM_SHIM, the build tree's when virt-spm runs from
- * its build directory, else the installed one. */
-static char *
+char *
 spmCliShimPath(void)
 {
     const char *env = getenv("VIRT_SPM_SHIM");

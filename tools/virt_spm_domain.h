@@ -35,3 +35,7 @@ int spmCliPrepareDef(const spmDomainDef *def, bool noCache, char **realEmulator,
  */
 int spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
                     const spmLaunchData *launch, const char *label, virDomainPtr *domret);
+
+/* The shim binary: $VIRT_SPM_SHIM, the build tree's when virt-spm runs from
+ * its build directory, else the installed one. */
+char *spmCliShimPath(void);

@@ -245,3 +245,28 @@ spmEmulatorLinkGetTarget(const char *path, char **emulator)
     *emulator = g_steal_pointer(&dest);
     return 1;
 }
+
+int
+spmEmulatorLinkResolve(const char *path, char **linkPath, char **emulator)
+{
+    g_autofree char *dest = NULL;
+    int rc;
+
+    if ((rc = spmEmulatorLinkGetTarget(path, emulator)) != 0) {
+        if (rc > 0)
+            *linkPath = g_strdup(path);
+        return rc;
+    }
+    /* host-setup: the host's QEMU path is a symbolic link to an emulator link */
+    if (spmEmulatorReadLink(path, &dest) < 0)
+        return 0;
+    if (!g_path_is_absolute(dest)) {
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_autofree char *rel = g_steal_pointer(&dest);
+
+        dest = g_build_filename(dir, rel, NULL);
+    }
+    if ((rc = spmEmulatorLinkGetTarget(dest, emulator)) > 0)
+        *linkPath = g_steal_pointer(&dest);
+    return rc;
+}

@@ -49,3 +49,11 @@ int spmEmulatorLinkCreate(const char *baseDir, const char *emulator, const char 
  * -1 on a system error.
  */
 int spmEmulatorLinkGetTarget(const char *path, char **emulator);
+
+/*
+ * Like spmEmulatorLinkGetTarget(), and also for a path that is a symbolic
+ * link to an emulator link (what `virt-spm host-setup` puts in place of the
+ * host's QEMU): 1 with the emulator link in *@linkPath and the real QEMU in
+ * *@emulator, 0 when @path is neither, -1 on a system error.
+ */
+int spmEmulatorLinkResolve(const char *path, char **linkPath, char **emulator);
