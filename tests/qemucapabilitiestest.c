@@ -55,29 +55,6 @@ testDataPath(const char *name, const char *suffix)
 }
 
 
-/* The probes must leave no directory, socket, file or process behind. */
-static int
-testCheckNoLeftovers(void)
-{
-    g_autoptr(GDir) dir = g_dir_open(testProbeDir, 0, NULL);
-    const char *entry;
-    int status;
-    pid_t pid;
-
-    if (!dir)
-        return -1;
-    if ((entry = g_dir_read_name(dir))) {
-        printf("# left behind: %s/%s\n", testProbeDir, entry);
-        return -1;
-    }
-    if ((pid = waitpid(-1, &status, WNOHANG)) != -1 || errno != ECHILD) {
-        printf("# a child process was left behind (%lld)\n", (long long)pid);
-        return -1;
-    }
-    return 0;
-}
-
-
 static bool
 testUnderValgrind(void)
 {
@@ -245,7 +222,7 @@ testCapsProbeReplay(const void *opaque)
         if (!fake || !(caps = spmQEMUCapsProbeFull(fake, &opts)))
             return -1;
         if (!SPM_STREQ(spmQEMUCapsGetBinary(caps), fake) || testCompareCaps(caps, data) < 0 ||
-            testCheckFacts(caps, data) < 0 || testCheckNoLeftovers() < 0)
+            testCheckFacts(caps, data) < 0 || spmTestCheckNoLeftovers(testProbeDir) < 0)
             return -1;
     }
     return 0;
@@ -306,7 +283,7 @@ testCapsProbeFault(const void *opaque)
     if (caps && spmQEMUCapsGetSpmForm(caps) != SPM_FORM_NONE)
         return -1;
     unlink(fake);
-    return testCheckNoLeftovers();
+    return spmTestCheckNoLeftovers(testProbeDir);
 }
 
 
@@ -322,7 +299,7 @@ testCapsProbeMissing(const void *opaque G_GNUC_UNUSED)
     if (spmQEMUCapsProbeFull("no-such-qemu-in-path", &opts) ||
         !testHasError("cannot find QEMU binary 'no-such-qemu-in-path' in $PATH"))
         return -1;
-    return testCheckNoLeftovers();
+    return spmTestCheckNoLeftovers(testProbeDir);
 }
 
 
@@ -469,7 +446,7 @@ testCapsLiveDebian(const void *opaque G_GNUC_UNUSED)
         spmQEMUCapsGetSpmForm(caps) != SPM_FORM_NONE ||
         !SPM_STREQ(spmQEMUCapsGetArch(caps), "x86_64") || !spmQEMUCapsHasMachine(caps, "q35"))
         return -1;
-    if (testCheckNoLeftovers() < 0)
+    if (spmTestCheckNoLeftovers(testProbeDir) < 0)
         return -1;
     /* the recording was made from this very build */
     if (spmQEMUCapsGetVersion(caps) == testCapsFiles[2].version && !spmTestRegenerate())

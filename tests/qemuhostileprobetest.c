@@ -90,27 +90,6 @@ testNoSurvivors(const char *pidfile)
     return 0;
 }
 
-static int
-testNoLeftovers(void)
-{
-    g_autoptr(GDir) dir = g_dir_open(testProbeDir, 0, NULL);
-    const char *entry;
-    int status;
-    pid_t pid;
-
-    if (!dir)
-        return -1;
-    if ((entry = g_dir_read_name(dir))) {
-        printf("# left behind: %s/%s\n", testProbeDir, entry);
-        return -1;
-    }
-    if ((pid = waitpid(-1, &status, WNOHANG)) != -1 || errno != ECHILD) {
-        printf("# a child process was left behind (%lld)\n", (long long)pid);
-        return -1;
-    }
-    return 0;
-}
-
 static long
 testPeakRSSKiB(void)
 {
@@ -166,7 +145,7 @@ testProbeHostile(const void *opaque)
         printf("# the probe grew the peak RSS by %ld KiB\n", grewKiB);
         return -1;
     }
-    if (testNoLeftovers() < 0 || testNoSurvivors(pidfile) < 0)
+    if (spmTestCheckNoLeftovers(testProbeDir) < 0 || testNoSurvivors(pidfile) < 0)
         return -1;
     unlink(wrapper);
     unlink(pidfile);

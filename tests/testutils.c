@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/wait.h>
 #include <locale.h>
 
 static size_t spmTestCount;
@@ -309,4 +311,26 @@ spmTestRemoveTree(const char *path)
             return -1;
     }
     return rmdir(path);
+}
+
+
+int
+spmTestCheckNoLeftovers(const char *dirPath)
+{
+    g_autoptr(GDir) dir = g_dir_open(dirPath, 0, NULL);
+    const char *entry;
+    int status;
+    pid_t pid;
+
+    if (!dir)
+        return -1;
+    if ((entry = g_dir_read_name(dir))) {
+        printf("# left behind: %s/%s\n", dirPath, entry);
+        return -1;
+    }
+    if ((pid = waitpid(-1, &status, WNOHANG)) != -1 || errno != ECHILD) {
+        printf("# a child process was left behind (%lld)\n", (long long)pid);
+        return -1;
+    }
+    return 0;
 }

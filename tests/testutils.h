@@ -47,6 +47,11 @@ char *spmTestLoadFile(const char *path);
 /* rm -rf @path without following symlinks; 0, or -1 with errno set. */
 int spmTestRemoveTree(const char *path);
 
+/* 0 when the directory @dir is empty and this process has no child left
+ * (a probe must leave no directory, socket, file or process behind); -1
+ * with a TAP comment otherwise. */
+int spmTestCheckNoLeftovers(const char *dir);
+
 /* All queued errors and warnings formatted one per line ("error: ..."). */
 char *spmTestFormatErrors(void);
 
