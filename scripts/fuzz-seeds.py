@@ -111,6 +111,30 @@ for path in sorted(glob.glob(os.path.join(top, 'tests', 'hostdata', '*', '*', 'f
     if os.access(path, os.R_OK):
         put('fuzz_iomem', read(path))
 
+# Nova: flavor file, NUL, domain XML with Nova's metadata (Nova 32's
+# <nova:extraSpecs>, or only the flavor's name for the flavor file)
+NOVA_NS = 'http://openstack.org/xmlns/libvirt/nova/1.1'
+nova_cells = ("<cpu><numa><cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>"
+              "<cell id='1' cpus='2' memory='1048576' unit='KiB'/></numa></cpu>")
+
+
+def nova_domain(flavor_inner):
+    return ("<domain type='kvm'><name>instance-00000001</name><memory>2097152</memory>"
+            "<metadata><nova:instance xmlns:nova='%s'><nova:flavor name='spm.large'>"
+            "<nova:vcpus>3</nova:vcpus>%s</nova:flavor></nova:instance></metadata>%s"
+            "</domain>" % (NOVA_NS, flavor_inner, nova_cells))
+
+
+specs = ("<nova:extraSpecs><nova:extraSpec name='hw:numa_nodes'>2</nova:extraSpec>"
+         "<nova:extraSpec name='virt_spm:numa_memmap.1'>spm</nova:extraSpec></nova:extraSpecs>")
+put('fuzz_nova', '\0' + nova_domain(specs))
+put('fuzz_nova', '[spm.large]\nvirt_spm:numa_memmap.1=spm\n\0' + nova_domain(''))
+put('fuzz_nova', '[spm.large]\nvirt_spm:numa_memmap.1=reserved\nvirt_spm:numa_memmap.2=normal\n'
+    '\0' + nova_domain(''))
+put('fuzz_nova', '[other]\nvirt_spm:numa_memmap.1=spm\n\0' + nova_domain(''))
+for path in sorted(glob.glob(os.path.join(top, 'tests', 'domainconfdata', '*.xml')))[:20]:
+    put('fuzz_nova', b'\0' + read(path))
+
 # numbers
 for s in ['0', '1', '4096', '0x1000', '0X7fffffffffffffff', '18446744073709551615',
           '18446744073709551616', ' 12 ', '3G', '1024k', '2m', '0x10b', '4294967296', '']:

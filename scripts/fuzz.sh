@@ -29,7 +29,7 @@ case "$seconds" in
 esac
 
 all_targets="fuzz_caps_file fuzz_domain_xml fuzz_hook fuzz_keyval fuzz_launch_data fuzz_number
-             fuzz_qmp_stream fuzz_shim_argv fuzz_iomem"
+             fuzz_qmp_stream fuzz_shim_argv fuzz_iomem fuzz_nova"
 targets=${*:-$all_targets}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc)}

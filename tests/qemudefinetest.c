@@ -56,7 +56,6 @@ testDefine(const void *opaque)
 
     if (spmQEMUDefinePrepare(def, caps, &host, &launch) < 0) {
         g_autofree char *errs = spmTestFormatErrors();
-        g_autofree char *errsFile = NULL;
 
         /* a refusal must be expected: its .err file exists (or is being made) */
         if (!spmTestRegenerate() && !g_file_test(outErr, G_FILE_TEST_EXISTS)) {

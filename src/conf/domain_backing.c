@@ -162,7 +162,7 @@ spmDomainBackingParse(const spmDomainDef *def, spmDomainBacking **backing)
     }
     ret = g_new0(spmDomainBacking, 1);
     ret->ncells = cells->len;
-    ret->cells = (spmDomainBackingCell *)g_array_free(g_steal_pointer(&cells), FALSE);
+    ret->cells = (spmDomainBackingCell *)(void *)g_array_free(g_steal_pointer(&cells), FALSE);
     *backing = g_steal_pointer(&ret);
     return 0;
 }

@@ -161,6 +161,6 @@ spmHostDaxDiscover(spmHost *host)
     else
         rc = spmHostDaxReadLibdaxctl(out);
     host->ndaxes = out->len;
-    host->daxes = (spmHostDaxDevice *)g_array_free(g_steal_pointer(&out), FALSE);
+    host->daxes = (spmHostDaxDevice *)(void *)g_array_free(g_steal_pointer(&out), FALSE);
     return rc;
 }

@@ -61,7 +61,7 @@ spmHostGetSpmInventory(const spmHost *host, spmHostSpmInventory *inv)
         inv->totalMiB += e.MiB;
     }
     inv->nentries = out->len;
-    inv->entries = (spmHostSpmInventoryEntry *)g_array_free(g_steal_pointer(&out), FALSE);
+    inv->entries = (spmHostSpmInventoryEntry *)(void *)g_array_free(g_steal_pointer(&out), FALSE);
 }
 
 void

@@ -109,6 +109,6 @@ spmHostParseIomem(const char *text, spmHostSoftReserved **ranges, size_t *nrange
             (char **)g_ptr_array_free(g_steal_pointer(&children), FALSE);
     }
     *nranges = out->len;
-    *ranges = (spmHostSoftReserved *)g_array_free(g_steal_pointer(&out), FALSE);
+    *ranges = (spmHostSoftReserved *)(void *)g_array_free(g_steal_pointer(&out), FALSE);
     return 0;
 }

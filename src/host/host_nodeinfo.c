@@ -260,7 +260,7 @@ spmHostReadPerf(hwloc_topology_t topo, hwloc_obj_t obj, spmHostNode *node)
         }
     }
     node->nperf = perf->len;
-    node->perf = (spmHostNodePerf *)g_array_free(g_steal_pointer(&perf), FALSE);
+    node->perf = (spmHostNodePerf *)(void *)g_array_free(g_steal_pointer(&perf), FALSE);
 }
 
 /*
@@ -382,9 +382,9 @@ spmHostReadHwloc(spmHost *host)
     hwloc_topology_destroy(topo);
 
     host->nnodes = nodes->len;
-    host->nodes = (spmHostNode *)g_array_free(g_steal_pointer(&nodes), FALSE);
+    host->nodes = (spmHostNode *)(void *)g_array_free(g_steal_pointer(&nodes), FALSE);
     host->naccelerators = accels->len;
-    host->accelerators = (spmHostPCIDevice *)g_array_free(g_steal_pointer(&accels), FALSE);
+    host->accelerators = (spmHostPCIDevice *)(void *)g_array_free(g_steal_pointer(&accels), FALSE);
     return 0;
 }
 

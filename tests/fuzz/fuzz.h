@@ -29,6 +29,7 @@ int spmFuzzLaunchData(const uint8_t *data, size_t size);
 int spmFuzzNumber(const uint8_t *data, size_t size);
 int spmFuzzHook(const uint8_t *data, size_t size);
 int spmFuzzIomem(const uint8_t *data, size_t size);
+int spmFuzzNova(const uint8_t *data, size_t size);
 
 /* An invariant the code promises does not hold: print and abort. */
 void spmFuzzFail(const char *what, const char *detail) G_GNUC_NORETURN;
