@@ -22,13 +22,16 @@
  *     drop soft-reserved memory (the verdict 'virt-spm define' gives too,
  *     src/qemu/qemu_firmware.h: the descriptors or the firmware
  *     configuration file may have changed since the definition);
+ *   - "prepare begin" of an OpenStack Nova guest whose flavor asks for typed
+ *     cells that cannot be honoured on this host (virt_spm_hook_nova.h);
  * and 0 otherwise.  The decision is spmQEMUHookDecide (src/qemu/qemu_hook.c,
  * fuzzed by tests/fuzz/fuzz_hook.c); this program reads and prints.  For
  * OpenStack Nova guests that the decision lets start it also hands the
  * typing their flavor asks for to the shim (virt_spm_hook_nova.h), and
- * removes it again at "stopped end" and "release end".  For
- * migrate and restore libvirt reads a replacement XML from standard output: this hook writes nothing, which keeps the XML
- * as it is.  It must not call back into libvirt.
+ * removes it again at "stopped end" and "release end".  For migrate and
+ * restore libvirt reads a replacement XML from standard output: this hook
+ * writes nothing, which keeps the XML as it is.  It must not call back into
+ * libvirt.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
