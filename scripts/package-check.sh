@@ -137,14 +137,14 @@ ok $((1 - $?)) "postinst diverted nothing"
 # libvirt would boot the example (<os firmware='efi'>) with this host's
 # OVMF: Debian 12's drops soft-reserved memory, and the installed firmware
 # table says so
-out=$(/usr/bin/virt-spm validate --offline "$top/examples/minimal-spm.xml" 2>&1)
+verdict=$(/usr/bin/virt-spm validate --offline "$top/examples/minimal-spm.xml" 2>&1)
 rc=$?
-if [ $rc = 1 ] && echo "$out" | grep -q "drops soft-reserved memory"; then
+if [ $rc = 1 ] && echo "$verdict" | grep -q "drops soft-reserved memory"; then
     ok 0 "the installed virt-spm refuses the minimal example on Debian 12's OVMF"
 elif [ $rc = 0 ] && ! dpkg-query -W -f '${Version}' ovmf 2>/dev/null | grep -q '^2022\.11'; then
     ok 0 "the installed virt-spm validates the minimal example (this host's OVMF is not 2022.11)"
 else
-    echo "$out" | sed 's/^/# /'
+    echo "$verdict" | sed 's/^/# /'
     ok 1 "the installed virt-spm judges the minimal example by this host's OVMF"
 fi
 # with a verified OVMF named in <loader>, the installed schema and rules accept it

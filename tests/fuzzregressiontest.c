@@ -28,7 +28,7 @@ static const spmFuzzTarget targets[] = {
     {"fuzz_keyval", spmFuzzKeyval},      {"fuzz_launch_data", spmFuzzLaunchData},
     {"fuzz_number", spmFuzzNumber},      {"fuzz_qmp_stream", spmFuzzQMPStream},
     {"fuzz_shim_argv", spmFuzzShimArgv}, {"fuzz_hook", spmFuzzHook},
-    {"fuzz_iomem", spmFuzzIomem}, {"fuzz_nova", spmFuzzNova},
+    {"fuzz_iomem", spmFuzzIomem},        {"fuzz_nova", spmFuzzNova},
 };
 
 typedef struct {

@@ -56,15 +56,6 @@ testDataPath(const char *name, const char *suffix)
 
 
 static bool
-testUnderValgrind(void)
-{
-    const char *preload = getenv("LD_PRELOAD");
-
-    return preload && strstr(preload, "vgpreload");
-}
-
-
-static bool
 testHasError(const char *text)
 {
     size_t i;
@@ -271,7 +262,7 @@ testCapsProbeFault(const void *opaque)
         return -1;
     for (i = 0; i < G_N_ELEMENTS(tf->errors) && tf->errors[i]; i++) {
         /* valgrind fails a bad exec in the child itself, exiting with 101 */
-        if (testUnderValgrind() && g_str_has_prefix(tf->title, "bad interpreter") &&
+        if (spmTestUnderValgrind() && g_str_has_prefix(tf->title, "bad interpreter") &&
             testHasError("exited with status 101 during startup"))
             break;
         if (!testHasError(tf->errors[i])) {

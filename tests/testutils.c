@@ -334,3 +334,12 @@ spmTestCheckNoLeftovers(const char *dirPath)
     }
     return 0;
 }
+
+
+bool
+spmTestUnderValgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+
+    return preload && strstr(preload, "vgpreload");
+}

@@ -52,6 +52,9 @@ int spmTestRemoveTree(const char *path);
  * with a TAP comment otherwise. */
 int spmTestCheckNoLeftovers(const char *dir);
 
+/* Whether this test runs under valgrind (its preload library is there). */
+bool spmTestUnderValgrind(void);
+
 /* All queued errors and warnings formatted one per line ("error: ..."). */
 char *spmTestFormatErrors(void);
 
