@@ -13,7 +13,9 @@
  * hook does not guard are allowed without reading the XML; the guarded
  * ones fail closed (refused when the XML is missing or does not parse, a
  * start refused when the metadata lists typed cells and the launch data is
- * gone, a restore or migration refused whenever there are typed cells);
+ * gone, a start with launch data refused exactly when the domain cannot
+ * be read or its firmware drops soft-reserved memory, a restore or
+ * migration refused whenever there are typed cells);
  * the same input decides the same way twice.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -21,8 +23,10 @@
 
 #include "fuzz.h"
 
+#include "domain_conf.h"
 #include "domain_metadata.h"
 #include "qemu_define.h"
+#include "qemu_firmware.h"
 #include "qemu_hook.h"
 #include "shim_typed_domains.h"
 #include "spmerror.h"
@@ -82,7 +86,11 @@ spmFuzzHookExpected(const char *op, const char *xml, size_t len)
     } else if (!SPM_STREQ(op, "prepare")) {
         rc = md && md->ncells > 0;
     } else if (spmQEMUDefineHasLaunchData(doc)) {
-        rc = 0;
+        /* a typed start: allowed unless its firmware drops the typed
+         * memory, or the domain cannot be read to tell (fail closed) */
+        g_autoptr(spmDomainDef) def = spmDomainDefParseDoc(xmlCopyDoc(doc, 1));
+
+        rc = !def || spmQEMUFirmwareCheckDomain(def) > 0;
     } else if (md && md->ncells > 0) {
         rc = 1;
     }
@@ -130,9 +138,11 @@ spmFuzzHookCheck(int argc, const char *const *argv, const char *xml, size_t len,
     }
     expected = spmFuzzHookExpected(argv[2], xml, len);
     if (expected >= 0 && (verdict == SPM_QEMU_HOOK_REFUSE) != (expected == 1))
-        spmFuzzFail(expected ? "the hook let through what fails closed"
-                             : "the hook refused a domain with its launch data",
-                    xml);
+        spmFuzzFail(
+            expected
+                ? "the hook let through what fails closed"
+                : "the hook refused a readable domain with its launch data and a firmware that keeps soft-reserved memory",
+            xml);
 }
 
 int
