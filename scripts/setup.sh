@@ -68,38 +68,38 @@ build() {
     ninja -C "$dir" >/dev/null
 }
 
+# Runs ../shared/tools/TOOL into DIR (outside the tree), its output in
+# build/LOG; true when DIR/BINARY is there afterwards.
+fetch_test_qemu() {
+    local tool="$top/../shared/tools/$1" dir=$2 binary=$3 logfile=$4
+    [ -x "$tool" ] || return 1
+    $SUDO "$tool" "$dir" >"$top/build/$logfile" 2>&1 && [ -x "$dir/$binary" ]
+}
+
 reference_qemu() {
-    if [ -n "${VIRT_SPM_TEST_QEMU:-}" ]; then
-        return 0
-    fi
-    local tool="$top/../shared/tools/setup-reference-qemu.sh"
     local dir=/var/tmp/virt-spm-reference
-    if [ -x "$tool" ]; then
-        log "fetching the reference SPM-capable QEMU (live tests skip if this fails)"
-        if $SUDO "$tool" "$dir" >"$top/build/reference-qemu.log" 2>&1 && [ -x "$dir/qemu11" ]; then
-            export VIRT_SPM_TEST_QEMU="$dir/qemu11"
-            export VIRT_SPM_TEST_OVMF_DIR="$dir/fw/ovmf-x/usr/share/OVMF"
-            export VIRT_SPM_TEST_KERNEL_DIR="$dir/kernel"
-        else
-            log "reference QEMU unavailable: see build/reference-qemu.log"
-        fi
+    [ -n "${VIRT_SPM_TEST_QEMU:-}" ] && return 0
+    [ -x "$top/../shared/tools/setup-reference-qemu.sh" ] || return 0
+    log "fetching the reference SPM-capable QEMU (live tests skip if this fails)"
+    if fetch_test_qemu setup-reference-qemu.sh "$dir" qemu11 reference-qemu.log; then
+        export VIRT_SPM_TEST_QEMU="$dir/qemu11"
+        export VIRT_SPM_TEST_OVMF_DIR="$dir/fw/ovmf-x/usr/share/OVMF"
+        export VIRT_SPM_TEST_KERNEL_DIR="$dir/kernel"
+    else
+        log "reference QEMU unavailable: see build/reference-qemu.log"
     fi
 }
 
 # QEMU 10.2.2 with the memmap-type series (the other form), for its live tests
 memmap_qemu() {
-    if [ -n "${VIRT_SPM_TEST_QEMU_MEMMAP:-}" ]; then
-        return 0
-    fi
-    local tool="$top/../shared/tools/setup-memmap-qemu.sh"
     local dir=/var/tmp/virt-spm-memmap
-    if [ -x "$tool" ]; then
-        log "fetching the memmap-type QEMU (its live tests skip if this fails)"
-        if $SUDO "$tool" "$dir" >"$top/build/memmap-qemu.log" 2>&1 && [ -x "$dir/qemu-memmap" ]; then
-            export VIRT_SPM_TEST_QEMU_MEMMAP="$dir/qemu-memmap"
-        else
-            log "memmap-type QEMU unavailable: see build/memmap-qemu.log"
-        fi
+    [ -n "${VIRT_SPM_TEST_QEMU_MEMMAP:-}" ] && return 0
+    [ -x "$top/../shared/tools/setup-memmap-qemu.sh" ] || return 0
+    log "fetching the memmap-type QEMU (its live tests skip if this fails)"
+    if fetch_test_qemu setup-memmap-qemu.sh "$dir" qemu-memmap memmap-qemu.log; then
+        export VIRT_SPM_TEST_QEMU_MEMMAP="$dir/qemu-memmap"
+    else
+        log "memmap-type QEMU unavailable: see build/memmap-qemu.log"
     fi
 }
 

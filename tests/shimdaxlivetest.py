@@ -20,13 +20,12 @@
 import hashlib
 import json
 import os
+import qmpclient
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 TIMEOUT = 600
 SIZE = 256 << 20
@@ -40,34 +39,6 @@ def tap(n, ok, title, why=""):
     print("%s %d - %s" % ("ok" if ok else "not ok", n, title))
     sys.stdout.flush()
     return ok
-
-
-def qmp_connect(path, proc):
-    deadline = time.time() + 60
-    s = socket.socket(socket.AF_UNIX)
-    while True:
-        try:
-            s.connect(path)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("QEMU did not open its monitor")
-            time.sleep(0.05)
-    s.settimeout(60)
-    f = s.makefile("rw")
-    json.loads(f.readline())
-
-    def cmd(name, **args):
-        f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
-        f.flush()
-        while True:
-            reply = json.loads(f.readline())
-            if "event" not in reply:
-                if "error" in reply:
-                    raise RuntimeError("%s: %s" % (name, reply["error"]))
-                return reply["return"]
-    cmd("qmp_capabilities")
-    return s, cmd
 
 
 def main():
@@ -115,7 +86,8 @@ def main():
                 "-virt-spm-launch", launch]
         with open(os.path.join(tmp, "log"), "w") as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-            sock, cmd = qmp_connect(os.path.join(tmp, "qmp.sock"), proc)
+            sock, cmd = qmpclient.connect(os.path.join(tmp, "qmp.sock"), proc)
+            cmd("qmp_capabilities")
             props = {p: cmd("qom-get", path="/objects/ram-node1", property=p)
                      for p in ("type", "mem-path", "share", "align", "size")}
             devices = cmd("query-memory-devices")

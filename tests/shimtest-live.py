@@ -20,14 +20,13 @@
 import hashlib
 import json
 import os
+import qmpclient
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 INPUTS = {"spmem-numa5": "numa5", "spmem-numa2": "numa2", "spmem-hotplug": "hotplug",
           "spmem-hmat": "hmat", "spmem-memfd": "memfd", "spmem-memnode": "memnode",
@@ -74,33 +73,6 @@ def load_argv(datadir, case, tmp):
     return env, words, launch
 
 
-def qmp(path, proc):
-    deadline = time.time() + TIMEOUT
-    s = socket.socket(socket.AF_UNIX)
-    while True:
-        try:
-            s.connect(path)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("QEMU did not open its monitor")
-            time.sleep(0.05)
-    s.settimeout(TIMEOUT)
-    f = s.makefile("rw")
-    json.loads(f.readline())
-
-    def cmd(name):
-        f.write(json.dumps({"execute": name}) + "\n")
-        f.flush()
-        while True:
-            reply = json.loads(f.readline())
-            if "event" not in reply:
-                if "error" in reply:
-                    raise RuntimeError("%s: %s" % (name, reply["error"]))
-                return reply["return"]
-    return s, cmd
-
-
 def check_case(shim, qemu, datadir, case):
     tmp = tempfile.mkdtemp(prefix="shimlive-")
     proc = None
@@ -117,7 +89,7 @@ def check_case(shim, qemu, datadir, case):
         with open(tmp + "/log", "w") as log:
             proc = subprocess.Popen(words, env=env, stdout=log, stderr=log,
                                     stdin=subprocess.DEVNULL)
-            sock, cmd = qmp(tmp + "/dom/monitor.sock", proc)
+            sock, cmd = qmpclient.connect(tmp + "/dom/monitor.sock", proc, TIMEOUT)
             cmd("qmp_capabilities")
             devices = cmd("query-memory-devices")
             summary = cmd("query-memory-size-summary")
