@@ -51,6 +51,18 @@ def src_path(*parts):
     return os.path.join(os.environ.get("abs_top_srcdir", "."), *parts)
 
 
+def compare_golden(actual, path):
+    """Asserts that @actual is the text of the golden file @path, or with
+    SPM_TEST_REGENERATE_OUTPUT=1 rewrites that file with it."""
+    if os.environ.get("SPM_TEST_REGENERATE_OUTPUT", "0") not in ("", "0"):
+        with open(path, "w") as f:
+            f.write(actual)
+        return
+    with open(path) as f:
+        expected = f.read()
+    assert actual == expected, "output differs from %s:\n%s" % (path, actual)
+
+
 def virt_spm():
     return build_path("tools", "virt-spm")
 

@@ -22,10 +22,6 @@ CACHE_DIR = tempfile.mkdtemp(prefix="spmdomcapstest-")
 ENV = dict(os.environ, VIRT_SPM_CACHE_DIR=CACHE_DIR, LC_ALL="C")
 
 
-def regenerate():
-    return os.environ.get("SPM_TEST_REGENERATE_OUTPUT", "0") not in ("", "0")
-
-
 def run(args):
     return tap.run([VIRT_SPM] + args, env=ENV)
 
@@ -48,13 +44,7 @@ def compare(actual, name):
     path = tap.src_path("tests", "virtspmdomcapsdata", name)
     actual = actual.replace(FIRMWARE_DESCRIPTORS, "@FIRMWARE_DESCRIPTORS@")
     actual = actual.replace(FIRMWARE_DATA, "@FIRMWARE_DATA@")
-    if regenerate():
-        with open(path, "w") as f:
-            f.write(actual)
-        return
-    with open(path) as f:
-        expected = f.read()
-    assert actual == expected, "output differs from %s:\n%s" % (path, actual)
+    tap.compare_golden(actual, path)
 
 
 def t_golden(name, fmt):

@@ -55,19 +55,8 @@ BACKING = ("<metadata><spmhost:backing "
            "</spmhost:backing></metadata>")
 
 
-def regenerate():
-    return os.environ.get("SPM_TEST_REGENERATE_OUTPUT", "0") not in ("", "0")
-
-
 def compare(actual, name):
-    path = tap.src_path("tests", "hostdata", name)
-    if regenerate():
-        with open(path, "w") as f:
-            f.write(actual)
-        return
-    with open(path) as f:
-        expected = f.read()
-    assert actual == expected, "output differs from %s:\n%s" % (path, actual)
+    tap.compare_golden(actual, tap.src_path("tests", "hostdata", name))
 
 
 def expect(args, code, err_contains=(), out_contains=()):
