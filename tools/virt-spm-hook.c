@@ -67,7 +67,7 @@ spmHookNovaStart(const char *guest, const char *xml, size_t len)
     if (!spmHookIsNova(xml, len))
         return 0;
     if (!(doc = spmXMLParse(xml, len, _("the domain XML from libvirt")))) {
-        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
         return 1;
     }
     return spmHookNovaPrepare(guest, doc) < 0 ? 1 : 0;

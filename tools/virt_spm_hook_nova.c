@@ -29,11 +29,11 @@
 static int
 spmHookNovaRefuse(const char *guest, const spmNovaTyping *typing)
 {
-    spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
     fprintf(
         stderr,
         _("%1$s: error: refusing to start Nova instance '%2$s' (flavor '%3$s'): it asks for SPM-typed NUMA nodes that cannot be honoured on this host, and it must not boot that memory as ordinary RAM\n"),
-        SPM_HOOK_PROG, guest, typing && typing->flavor ? typing->flavor : "?");
+        SPM_QEMU_HOOK_PROG, guest, typing && typing->flavor ? typing->flavor : "?");
     return -1;
 }
 
@@ -114,7 +114,7 @@ spmHookNovaPrepare(const char *guest, xmlDocPtr doc)
     if (spmRuntimeLaunchDataWrite(spmRuntimeLaunchDir(), uuid, launch) < 0)
         return spmHookNovaRefuse(guest, typing);
     /* warnings (such as an unverified firmware) go to libvirt's log */
-    spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+    spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
     return 1;
 }
 
@@ -133,9 +133,9 @@ spmHookNovaRelease(const char *guest, const char *buf, size_t len)
     if (!spmUUIDCanonicalize(uuid, canon))
         return 0;
     if (spmRuntimeLaunchDataRemove(spmRuntimeLaunchDir(), canon) < 0) {
-        spmErrorPrintAll(stderr, SPM_HOOK_PROG);
+        spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
         fprintf(stderr, _("%1$s: error: cannot remove the launch data of domain '%2$s'\n"),
-                SPM_HOOK_PROG, guest);
+                SPM_QEMU_HOOK_PROG, guest);
         return 1;
     }
     return 0;

@@ -6,11 +6,10 @@
 
 #pragma once
 
+#include "qemu_hook.h"
 #include "spminternal.h"
 
 #include <libxml/tree.h>
-
-#define SPM_HOOK_PROG "virt-spm-hook"
 
 /*
  * At "prepare begin" of domain @guest (@doc: the XML libvirt passed): when
