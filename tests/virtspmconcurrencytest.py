@@ -18,9 +18,14 @@
 #   the register are each the old or the new one, the register lists every
 #   typed domain libvirt holds (a kill never leaves a typed definition
 #   unlisted, so a definition that later loses its launch data still fails
-#   closed), a typed definition has its launch data and an emulator link
-#   that leads to the shim and the real QEMU; the same command run again
-#   leaves the new state, whole, with no temporary file of the register.
+#   closed), and where the register entry is not yet the one that goes
+#   with libvirt's state, the journal names it (virt_spm_intent.h); a typed
+#   definition has its launch data and an emulator link that leads to the
+#   shim and the real QEMU; the same command run again leaves the new
+#   state, whole, with no journal and no temporary file of the register;
+# - a killed define's journal settled by another verb (undefine rolls it
+#   back, attach-device rolls it forward), and a killed define's half-made
+#   emulator link directory removed by the next define.
 #
 # Typed domains need $VIRT_SPM_TEST_QEMU (QEMU 11.1.3); without it the typed
 # cases skip and the rest run with plain domains only.
@@ -142,15 +147,44 @@ def sig(st):
     return None if st is None else (st["launch"], st["cells"], st["watchdog"])
 
 
+def journal(uuid):
+    """The journal an interrupted verb left for @uuid, as a dict; None when
+    there is none."""
+    path = os.path.join(register_dir(), uuid + ".journal")
+    if not os.path.exists(path):
+        return None
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                out[k] = v
+    return out
+
+
 def check_consistent(h, uuid, old, new, old_listed, new_listed):
-    """After a kill: each part the old or the new one, never a typed
-    definition unlisted, a typed definition whole."""
+    """After a kill: libvirt's definition is the old or the new one, and the
+    register entry that goes with it is the one the domain has, or the one
+    the journal names for it (the next verb settles it so); a typed
+    definition is listed and whole (fail closed until then)."""
     st = state(h, uuid)
     assert sig(st) in (sig(old), sig(new)), "libvirt holds neither state: %r\nold %r\nnew %r" % (
         st, old, new)
     now = listed(uuid)
-    assert now in (old_listed, new_listed), "register %r, expected %r or %r" % (
-        now, old_listed, new_listed)
+    j = journal(uuid)
+    is_new = sig(st) == sig(new)
+    want = new_listed if is_new else old_listed
+    if j is None:
+        assert now == want, "register %r with %s state %r and no journal" % (
+            now, "the new" if is_new else "the old", st)
+    else:
+        # the journal names both states' register entries
+        assert j["old-listed"] == str(old_listed).lower(), (j, old_listed)
+        assert j["new-listed"] == str(new_listed).lower(), (j, new_listed)
+        # and it knows the new definition by its launch data
+        assert j.get("new-launch") == (new or {}).get("launch"), (j, new)
+        assert j["new-defined"] == str(new is not None).lower(), (j, new)
+        assert j["old-defined"] == str(old is not None).lower(), (j, old)
     if st is None:
         return st
     typed = bool(st["cells"]) or st["launch"] is not None
@@ -252,8 +286,9 @@ def t_same_domain_serialised(h):
                  for c in cmds]
         for c, p in zip(cmds, procs):
             out, err = p.communicate(timeout=600)
-            # an edit or undefine may find the domain gone (libvirt: 7)
-            ok = (0, 7) if c[0] in ("edit", "undefine") else (0,)
+            # an edit or undefine may find the domain gone (libvirt: 7);
+            # an edit refuses a domain changed while its editor ran (busy)
+            ok = {"edit": (0, 7, EXIT_BUSY), "undefine": (0, 7)}.get(c[0], (0,))
             assert p.returncode in ok, (c, p.returncode, err)
             assert "internal error" not in err, err
         st = state(h, uuid)
@@ -333,6 +368,110 @@ def t_load(h):
         for name, _, _, _ in doms:
             h.remove_domain(name)
         subprocess.run(["rm", "-rf", cache])
+
+
+def kill_at_step(argv, env, ready, timeout=60):
+    """Starts @argv (slowed at each step) and SIGKILLs it as soon as
+    @ready() holds; returns whether it was killed there."""
+    p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    try:
+        while p.poll() is None and time.monotonic() < deadline:
+            if ready():
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+                return True
+            time.sleep(0.02)
+        return False
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def t_settle_by_another_verb(h):
+    """A journal left by a killed define is settled by the next verb on the
+    domain, whichever it is: rolled back when libvirt never got the new
+    definition, rolled forward when it did."""
+    if not spm_qemu():
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    name = h.domain_name("settle")
+    uuid = str(uuidlib.uuid4())
+    typed = write(domain_xml(name, uuid, True))
+    plain = write(domain_xml(name, uuid, False))
+    dog = write(WATCHDOG)
+    slow = dict(ENV, VIRT_SPM_TEST_STEP_DELAY_MS="1500")
+    try:
+        # 1. none -> typed, killed once listed, before libvirt has it
+        assert kill_at_step(spm_argv(["define", typed]), slow,
+                            lambda: listed(uuid) and journal(uuid) is not None)
+        assert state(h, uuid) is None and listed(uuid)
+        # undefine finds it by name in the register, rolls back, and
+        # libvirt's "no such domain" stands
+        p = spm(["undefine", name])
+        assert p.returncode == 7, p
+        assert not listed(uuid) and journal(uuid) is None, register_leftovers(uuid)
+
+        # 2. plain -> typed, killed once libvirt holds the typed definition
+        assert spm(["define", plain]).returncode == 0
+        assert kill_at_step(spm_argv(["define", typed]), slow,
+                            lambda: (state(h, uuid) or {}).get("launch") is not None)
+        j = journal(uuid)
+        assert j is not None and j["old-listed"] == "false" and j["new-listed"] == "true", j
+        # attach-device settles it forward first, then attaches
+        p = spm(["attach-device", "--config", name, dog])
+        assert p.returncode == 0, p
+        st = state(h, uuid)
+        assert st["launch"] and st["watchdog"] and listed(uuid), st
+        assert journal(uuid) is None and not register_leftovers(uuid)
+
+        # 3. typed -> plain, killed once journal written, before any change:
+        # a plain start is refused until settled (fail closed); undefine
+        # settles it back, then undefines
+        assert kill_at_step(spm_argv(["define", plain]), slow,
+                            lambda: journal(uuid) is not None)
+        assert state(h, uuid)["launch"] and listed(uuid)
+        p = spm(["undefine", name])
+        assert p.returncode == 0, p
+        assert state(h, uuid) is None and not listed(uuid) and journal(uuid) is None
+    finally:
+        for f in (typed, plain, dog):
+            os.unlink(f)
+        h.remove_domain(name)
+        for f in register():
+            if f.startswith(uuid):
+                os.unlink(os.path.join(register_dir(), f))
+
+
+def t_link_leftovers(h):
+    """An emulator link directory a killed define left half made (its maker
+    is gone) is removed by the next define that makes links; one whose maker
+    still runs is not."""
+    if not spm_qemu():
+        raise tap.Skip("VIRT_SPM_TEST_QEMU is not set")
+    emu = tempfile.mkdtemp(prefix="virtspmconc-links-")
+    os.chmod(emu, 0o755)
+    env = dict(ENV, VIRT_SPM_EMULATOR_DIR=emu)
+    name = h.domain_name("links")
+    uuid = str(uuidlib.uuid4())
+    path = write(domain_xml(name, uuid, True))
+    try:
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        dead = os.path.join(emu, ".tmp-%d-Ab12Cd" % gone.pid)
+        alive = os.path.join(emu, ".tmp-%d-Ef34Gh" % os.getpid())
+        for d in (dead, alive):
+            os.mkdir(d)
+            os.symlink(spm_qemu(), os.path.join(d, "target"))
+        p = spm(["define", path], env=env)
+        assert p.returncode == 0, p
+        assert not os.path.exists(dead), os.listdir(emu)
+        assert os.path.isdir(alive), os.listdir(emu)
+    finally:
+        os.unlink(path)
+        h.remove_domain(name)
+        subprocess.run(["rm", "-rf", emu])
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +563,8 @@ class Trial:
                          new_listed)
         # the same command again finishes the job
         st = state(self.h, self.uuid)
-        done = sig(st) == sig(new_state) and listed(self.uuid) == new_listed
+        done = (sig(st) == sig(new_state) and listed(self.uuid) == new_listed and
+                journal(self.uuid) is None)
         if self.verb != "attach-device" or not done:
             p = tap.run(self.argv, env=self.env, timeout=300)
             ok = (0, 7) if self.verb == "undefine" else (0,)
@@ -459,8 +599,9 @@ class Trial:
             if os.path.exists(f):
                 os.unlink(f)
         self.h.remove_domain(self.name)
-        if listed(self.uuid):
-            os.unlink(os.path.join(register_dir(), self.uuid))
+        for f in register():
+            if f.startswith(self.uuid):
+                os.unlink(os.path.join(register_dir(), f))
 
 
 def t_crash(h):
@@ -507,6 +648,8 @@ def main():
         t.run("define, edit, undefine of one domain at once: serialised",
               t_same_domain_serialised, h)
         t.run("16 concurrent defines and 8 concurrent cold probes", t_load, h)
+        t.run("a killed define's journal: settled by the next verb", t_settle_by_another_verb, h)
+        t.run("a killed define's half-made emulator link: removed", t_link_leftovers, h)
         t.run("SIGKILL at random moments: old or new state, rerun repairs", t_crash, h)
 
     try:

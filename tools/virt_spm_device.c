@@ -17,6 +17,7 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
+#include "virt_spm_intent.h"
 #include "virt_spm_lock.h"
 #include "domain_metadata.h"
 #include "qemu_define.h"
@@ -133,6 +134,9 @@ spmCmdAttachDevice(spmCliContext *ctx, const spmCliCommand *cmd, const spmCliArg
     if ((rc = spmCliDomainLockAcquire(uuid, virDomainGetName(dom), &lock)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
     spmCliStep("locked");
+    /* an earlier command on the domain killed half-way: settled first */
+    if ((rc = spmCliIntentSettle(conn, uuid)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
     if ((active = virDomainIsActive(dom)) < 0) {
         spmCliReportLibvirtError(_("failed to get the domain's state"));
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);

@@ -7,6 +7,7 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
+#include "virt_spm_intent.h"
 #include "virt_spm_lock.h"
 #include "domain_conf.h"
 #include "domain_schema.h"
@@ -143,19 +144,22 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
     g_autoptr(spmCliDomainLock) lock = NULL;
     g_autofree char *linkPath = NULL;
     g_autofree char *xml = NULL;
+    g_autofree char *launchText = NULL;
     const char *base = spmEmulatorLinkBaseDir();
+    const char *name;
     char uuid[SPM_UUID_STRING_BUFLEN];
-    int listed = 0;
     int rc;
 
     if (spmCliDomainUUID(conn, def, uuid) < 0)
         return SPM_EXIT_INVALID_CONFIG;
-    /* Each step below leaves the register a superset of the typed domains
-     * libvirt holds (listed before a typed definition, taken off after an
-     * untyped one), so that a kill between two steps fails closed, and the
-     * same command run again finishes the job.  The lock keeps two
-     * commands on this domain from interleaving their steps. */
-    if ((rc = spmCliDomainLockAcquire(uuid, def->name ? def->name : uuid, &lock)) != SPM_EXIT_OK)
+    name = def->name ? def->name : uuid;
+    /* The lock keeps two commands on this domain from interleaving their
+     * steps; the journal (virt_spm_intent.h) makes a kill between two steps
+     * leave the old state or the new one, which the next command on the
+     * domain settles.  The steps themselves leave the register a superset
+     * of the typed domains libvirt holds (listed before a typed definition,
+     * taken off after an untyped one), so a start in between fails closed. */
+    if ((rc = spmCliDomainLockAcquire(uuid, name, &lock)) != SPM_EXIT_OK)
         return rc;
     spmCliStep("locked");
     if (launch) {
@@ -164,15 +168,19 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
         if (spmEmulatorLinkCreate(base, realEmulator, shim, &linkPath) < 0)
             return SPM_EXIT_IO;
         spmCliStep("emulator link made");
+        if (!(launchText = spmLaunchDataFormat(launch)))
+            return SPM_EXIT_INTERNAL;
     }
     if (!(xml = spmQEMUDefineFormatForLibvirt(def, linkPath, realEmulator, launch)))
         return SPM_EXIT_INTERNAL;
+    if ((rc = spmCliIntentBegin(conn, uuid, name, true, launchText)) != SPM_EXIT_OK)
+        return rc;
+    spmCliStep("journal written");
 
     /* Listed before libvirt has the domain, so that from its first start the
      * shim and the hook refuse it if its launch data goes missing. */
     if (launch) {
-        if ((listed = spmTypedDomainsLookup(base, uuid)) < 0 ||
-            spmTypedDomainsAdd(base, uuid, def->name) < 0)
+        if (spmTypedDomainsAdd(base, uuid, def->name) < 0)
             return SPM_EXIT_IO;
         spmCliStep("listed in the register");
     }
@@ -180,8 +188,8 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
         g_autofree char *context = g_strdup_printf(_("failed to define domain from %1$s"), label);
 
         spmCliReportLibvirtError(context);
-        if (launch && listed == 0)
-            spmTypedDomainsRemove(base, uuid);
+        /* libvirt kept the old definition: so does the register */
+        spmCliIntentSettle(conn, uuid);
         return SPM_EXIT_LIBVIRT;
     }
     spmCliStep("defined in libvirt");
@@ -192,6 +200,8 @@ spmCliDefineDef(virConnectPtr conn, spmDomainDef *def, const char *realEmulator,
             virDomainGetName(dom));
         return SPM_EXIT_IO;
     }
+    if ((rc = spmCliIntentEnd(uuid)) != SPM_EXIT_OK)
+        return rc;
     *domret = g_steal_pointer(&dom);
     return SPM_EXIT_OK;
 }
@@ -372,10 +382,11 @@ const spmCliCommand spmCliCmdDomxmlToNative = {
 /*
  * `virt-spm undefine DOMAIN` for a DOMAIN libvirt does not know: when the
  * register still lists it (by UUID or name) and libvirt has no domain of
- * that UUID, an earlier undefine was killed between its two steps; take
- * it off the register.  Returns SPM_EXIT_OK when it did, SPM_EXIT_LIBVIRT
- * when there is nothing to finish (libvirt's error stands), another exit
- * code on failure.
+ * that UUID, an earlier undefine was interrupted after libvirt forgot the
+ * domain; its journal (or, without one, libvirt's word that the domain is
+ * gone) says the register entry goes.  Returns SPM_EXIT_OK when it did,
+ * SPM_EXIT_LIBVIRT when there is nothing to finish (libvirt's error
+ * stands), another exit code on failure.
  */
 static int
 spmCliUndefineFinish(spmCliContext *ctx, virConnectPtr conn, const char *domain)
@@ -383,22 +394,35 @@ spmCliUndefineFinish(spmCliContext *ctx, virConnectPtr conn, const char *domain)
     const char *base = spmEmulatorLinkBaseDir();
     g_autoptr(spmCliDomainLock) lock = NULL;
     g_autoptr(virDomain) other = NULL;
+    g_auto(spmTypedDomainsIntent) intent = {0};
     char uuid[SPM_UUID_STRING_BUFLEN];
+    int journal;
     int rc;
 
     if (spmTypedDomainsFind(base, domain, uuid) <= 0)
         return SPM_EXIT_LIBVIRT;
     if ((rc = spmCliDomainLockAcquire(uuid, domain, &lock)) != SPM_EXIT_OK)
         return rc;
+    if ((journal = spmTypedDomainsIntentRead(base, uuid, &intent)) < 0)
+        return SPM_EXIT_IO;
+    if ((rc = spmCliIntentSettle(conn, uuid)) != SPM_EXIT_OK)
+        return rc;
     if ((other = virDomainLookupByUUIDString(conn, uuid))) {
         /* defined again meanwhile: its entry is its own */
         return SPM_EXIT_LIBVIRT;
     }
     virResetLastError();
-    if (spmTypedDomainsLookup(base, uuid) <= 0)
+    if (journal > 0) {
+        /* settled: an interrupted undefine is finished; an interrupted
+         * define of a domain libvirt never got is undone, and libvirt's
+         * "no such domain" stands */
+        if (intent.newDefined)
+            return SPM_EXIT_LIBVIRT;
+    } else if (spmTypedDomainsLookup(base, uuid) <= 0) {
         return SPM_EXIT_LIBVIRT;
-    if (spmTypedDomainsRemove(base, uuid) < 0)
+    } else if (spmTypedDomainsRemove(base, uuid) < 0) {
         return SPM_EXIT_IO;
+    }
     if (!ctx->quiet)
         printf(_("Domain '%1$s' has been undefined (an interrupted undefine is finished)\n"),
                domain);
@@ -434,12 +458,15 @@ spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const
     if ((rc = spmCliDomainLockAcquire(uuid, name, &lock)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
     spmCliStep("locked");
-    /* undefined first, taken off the register after: a kill in between
-     * leaves a listed domain libvirt does not have (fail closed), which the
-     * same command run again takes off (spmCliUndefineFinish) */
+    /* undefined first, taken off the register after (fail closed), under a
+     * journal that lets the next command settle a kill in between */
+    if ((rc = spmCliIntentBegin(conn, uuid, name, false, NULL)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
+    spmCliStep("journal written");
     if (virDomainUndefineFlags(dom, flags) < 0) {
         g_autofree char *context = g_strdup_printf(_("failed to undefine domain '%1$s'"), name);
         spmCliReportLibvirtError(context);
+        spmCliIntentSettle(conn, uuid);
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     }
     spmCliStep("undefined in libvirt");
@@ -450,6 +477,8 @@ spmCmdUndefine(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const
             name);
         return spmCliFinish(ctx, SPM_EXIT_IO);
     }
+    if ((rc = spmCliIntentEnd(uuid)) != SPM_EXIT_OK)
+        return spmCliFinish(ctx, rc);
     if (!ctx->quiet)
         printf(_("Domain '%1$s' has been undefined\n"), name);
     return spmCliFinish(ctx, SPM_EXIT_OK);

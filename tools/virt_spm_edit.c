@@ -7,6 +7,8 @@
 
 #include "virt_spm.h"
 #include "virt_spm_domain.h"
+#include "virt_spm_libvirt.h"
+#include "virt_spm_lock.h"
 #include "spmerror.h"
 #include "spmfile.h"
 
@@ -18,6 +20,9 @@
 #include <unistd.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_CLI
+
+/* the definition the editor gets, and the one compared before defining */
+#define SPM_CLI_EDIT_XML_FLAGS (VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)
 
 /* $VISUAL, else $EDITOR, else vi, as virsh picks it. */
 static const char *
@@ -78,20 +83,45 @@ spmCliAskRetry(void)
     }
 }
 
-/* Loads, checks and defines the edited XML; an exit code. */
+/*
+ * Loads, checks and defines the edited XML; an exit code.  The editor
+ * session holds no lock (an editor may stay open for hours, and every
+ * other verb on the domain would fail busy meanwhile); instead the
+ * definition is compared, under the domain's lock, with the one the editor
+ * was given, and an edit of a domain that changed meanwhile is refused
+ * rather than allowed to undo that change.
+ */
 static int
-spmCliDefineEdited(virConnectPtr conn, const char *xml, size_t len, const char *path, bool noCache,
-                   virDomainPtr *dom)
+spmCliDefineEdited(virConnectPtr conn, virDomainPtr orig, const char *origXML, const char *xml,
+                   size_t len, const char *path, bool noCache, virDomainPtr *dom)
 {
     g_autoptr(spmDomainDef) def = NULL;
     g_autoptr(spmLaunchData) launch = NULL;
+    g_autoptr(spmCliDomainLock) lock = NULL;
     g_autofree char *realEmulator = NULL;
+    g_autofree char *current = NULL;
     g_autofree char *label = g_strdup_printf("'%s'", path);
+    char uuid[VIR_UUID_STRING_BUFLEN];
     int rc;
 
     if ((rc = spmCliLoadDomainBuffer(xml, len, path, false, &def)) != SPM_EXIT_OK ||
         (rc = spmCliPrepareDef(def, noCache, &realEmulator, &launch)) != SPM_EXIT_OK)
         return rc;
+    if (virDomainGetUUIDString(orig, uuid) < 0) {
+        spmCliReportLibvirtError(_("failed to get the domain's UUID"));
+        return SPM_EXIT_LIBVIRT;
+    }
+    if ((rc = spmCliDomainLockAcquire(uuid, virDomainGetName(orig), &lock)) != SPM_EXIT_OK)
+        return rc;
+    if ((rc = spmCliGetDomainXML(orig, SPM_CLI_EDIT_XML_FLAGS, true, &current)) != SPM_EXIT_OK)
+        return rc;
+    if (!SPM_STREQ(current, origXML)) {
+        spmReportError(
+            SPM_ERR_OPERATION_INVALID,
+            _("domain '%1$s' was changed by someone else while it was being edited; the edit would undo that change, so it is not defined"),
+            virDomainGetName(orig));
+        return SPM_EXIT_BUSY;
+    }
     return spmCliDefineDef(conn, def, realEmulator, launch, label, dom);
 }
 
@@ -114,8 +144,7 @@ spmCmdEdit(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spm
         !(dom = spmCliLookupDomain(conn, spmCliArgsPositional(args, 0))))
         return spmCliFinish(ctx, SPM_EXIT_LIBVIRT);
     name = g_strdup(virDomainGetName(dom));
-    if ((rc = spmCliGetDomainXML(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE, true,
-                                 &user)) != SPM_EXIT_OK)
+    if ((rc = spmCliGetDomainXML(dom, SPM_CLI_EDIT_XML_FLAGS, true, &user)) != SPM_EXIT_OK)
         return spmCliFinish(ctx, rc);
 
     if ((fd = g_file_open_tmp("virt-spm-edit-XXXXXX.xml", &path, &gerr)) < 0) {
@@ -148,7 +177,8 @@ spmCmdEdit(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spm
             rc = SPM_EXIT_OK;
             break;
         }
-        if ((rc = spmCliDefineEdited(conn, edited, len, path, noCache, &defined)) == SPM_EXIT_OK) {
+        if ((rc = spmCliDefineEdited(conn, dom, user, edited, len, path, noCache,
+                                     &defined)) == SPM_EXIT_OK) {
             if (!ctx->quiet)
                 printf(_("Domain '%1$s' XML configuration edited.\n"), virDomainGetName(defined));
             keep = false;

@@ -66,20 +66,24 @@ spmCliLockHolder(int fd)
 }
 
 /* Removes the temporary files a killed writer of the domain's register
- * entry left (spmFileWriteAtomic names them ENTRY.XXXXXX): only the holder
- * of the domain's lock writes that entry. */
+ * entry or journal left (spmFileWriteAtomic names them ENTRY.XXXXXX and
+ * ENTRY.journal.XXXXXX): only the holder of the domain's lock writes
+ * those. */
 static void
 spmCliLockCleanRegister(const char *base, const char *uuid)
 {
     g_autofree char *dir = g_build_filename(base, SPM_TYPED_DOMAINS_DIR, NULL);
-    g_autofree char *prefix = g_strdup_printf("%s.", uuid);
+    g_autofree char *entryTmp = g_strdup_printf("%s.", uuid);
+    g_autofree char *journalTmp = g_strdup_printf("%s.journal.", uuid);
     g_autoptr(GDir) dh = g_dir_open(dir, 0, NULL);
     const char *name;
 
     while (dh && (name = g_dir_read_name(dh))) {
         g_autofree char *path = NULL;
+        size_t len = strlen(name);
 
-        if (!g_str_has_prefix(name, prefix) || strlen(name) != strlen(prefix) + 6)
+        if (!(g_str_has_prefix(name, journalTmp) && len == strlen(journalTmp) + 6) &&
+            !(g_str_has_prefix(name, entryTmp) && len == strlen(entryTmp) + 6))
             continue;
         path = g_build_filename(dir, name, NULL);
         if (unlink(path) == 0)

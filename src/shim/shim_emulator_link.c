@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,6 +79,8 @@ spmEmulatorReadLink(const char *path, char **dest)
     }
 }
 
+#define SPM_EMULATOR_LINK_TMP_PREFIX ".tmp-"
+
 static void
 spmEmulatorSyncDir(const char *dir)
 {
@@ -91,6 +94,48 @@ spmEmulatorSyncDir(const char *dir)
     close(fd);
 }
 
+/*
+ * Temporary names carry the pid of their maker (".tmp-PID-XXXXXX" for a
+ * link directory in the making, ".NAME.PID.XXXXXXXX" for a link), so that
+ * what a killed maker left can be told from what a live one is still
+ * building: removes every entry of @dir named @prefix PID and more whose
+ * PID is no process any more.  Best effort: a leftover only wastes a name.
+ */
+static void
+spmEmulatorSweepTmp(const char *dir, const char *prefix)
+{
+    g_autoptr(GDir) dh = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    while (dh && (entry = g_dir_read_name(dh))) {
+        g_autofree char *path = NULL;
+        g_autoptr(GDir) inner = NULL;
+        const char *child;
+        char *end = NULL;
+        guint64 pid;
+
+        if (!g_str_has_prefix(entry, prefix))
+            continue;
+        pid = g_ascii_strtoull(entry + strlen(prefix), &end, 10);
+        if (end == entry + strlen(prefix) || (*end != '-' && *end != '.') || pid == 0 ||
+            pid > G_MAXINT || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = g_build_filename(dir, entry, NULL);
+        if (unlink(path) == 0)
+            continue;
+        /* a directory in the making: its links, then itself */
+        if (!(inner = g_dir_open(path, 0, NULL)))
+            continue;
+        while ((child = g_dir_read_name(inner))) {
+            g_autofree char *childPath = g_build_filename(path, child, NULL);
+
+            unlink(childPath);
+        }
+        if (rmdir(path) == 0)
+            spmLogDebugMessage(__func__, "removed '%s', left by an interrupted virt-spm", path);
+    }
+}
+
 /* Makes @dir/@name a symlink to @dest, replacing whatever link is there by
  * rename(2), so that readers see the old or the new link, never none. */
 static int
@@ -99,6 +144,7 @@ spmEmulatorLinkEnsure(const char *dir, const char *name, const char *dest)
     g_autofree char *path = g_build_filename(dir, name, NULL);
     g_autofree char *current = NULL;
     g_autofree char *tmp = NULL;
+    g_autofree char *prefix = NULL;
 
     if (spmEmulatorReadLink(path, &current) == 0 && SPM_STREQ(current, dest))
         return 0;
@@ -107,9 +153,12 @@ spmEmulatorLinkEnsure(const char *dir, const char *name, const char *dest)
         return -1;
     }
 
+    prefix = g_strdup_printf(".%s.", name);
+    spmEmulatorSweepTmp(dir, prefix);
     while (true) {
         g_free(tmp);
-        tmp = g_strdup_printf("%s/.%s.%08x", dir, name, g_random_int());
+        tmp = g_strdup_printf("%s/%s%u.%08x", dir, prefix, (unsigned int)getpid(),
+                              g_random_int());
         if (symlink(dest, tmp) == 0)
             break;
         if (errno != EEXIST) {
@@ -143,10 +192,13 @@ static int
 spmEmulatorLinkCreateDir(const char *baseDir, const char *dir, const char *name,
                          const char *emulator, const char *shim)
 {
-    g_autofree char *tmpdir = g_build_filename(baseDir, ".tmp-XXXXXX", NULL);
+    g_autofree char *tmpname = g_strdup_printf("%s%u-XXXXXX", SPM_EMULATOR_LINK_TMP_PREFIX,
+                                               (unsigned int)getpid());
+    g_autofree char *tmpdir = g_build_filename(baseDir, tmpname, NULL);
     g_autofree char *target = NULL;
     g_autofree char *link = NULL;
 
+    spmEmulatorSweepTmp(baseDir, SPM_EMULATOR_LINK_TMP_PREFIX);
     if (!g_mkdtemp_full(tmpdir, 0755)) {
         spmReportSystemError(errno, _("cannot create a directory in '%1$s'"), baseDir);
         return -1;

@@ -18,6 +18,22 @@
  * Entries are readable by everyone (the shim runs as the QEMU user), and
  * written atomically.
  *
+ * A verb that changes a domain changes two stores that cannot change
+ * together: libvirt's definition and this register.  So it first writes
+ * its intent beside the entry,
+ *
+ *   BASE/typed-domains/<uuid>.journal
+ *
+ * saying what the domain was (libvirt's definition, by a digest of its
+ * inactive XML, and whether it was listed) and what it is to become (its
+ * launch data, whether it stays defined, whether it is listed).  The
+ * journal is removed once both stores hold the new state.  A journal that
+ * outlives its verb (the verb was killed, or the host lost power) tells
+ * the next verb on the domain which of the two states libvirt's definition
+ * is in, and so what the register must say: that verb settles it before
+ * it does anything else (tools/virt_spm_intent.h).  Until then the shim
+ * and the hook read the register as it is, which fails closed.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -61,8 +77,38 @@ int spmTypedDomainsAdd(const char *baseDir, const char *uuid, const char *name);
  * with an error. */
 int spmTypedDomainsRemove(const char *baseDir, const char *uuid);
 
+/* What a verb on a domain changes, written before it changes anything. */
+typedef struct {
+    bool oldDefined;  /* libvirt held a definition before */
+    char *oldDigest;  /* its inactive XML's SHA-256, when it did */
+    bool oldListed;   /* the register listed the domain before */
+    bool newDefined;  /* libvirt holds a definition after */
+    char *newLaunch;  /* that definition's launch data; NULL when untyped */
+    bool newListed;   /* the register lists the domain after */
+    char *name;       /* the domain's name, for the register entry */
+} spmTypedDomainsIntent;
+
+void spmTypedDomainsIntentClear(spmTypedDomainsIntent *intent);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(spmTypedDomainsIntent, spmTypedDomainsIntentClear);
+
+/* Writes @intent as the journal of the domain @uuid, durably (fsync of the
+ * file and of its directory); 0, or -1 with an error. */
+int spmTypedDomainsIntentWrite(const char *baseDir, const char *uuid,
+                               const spmTypedDomainsIntent *intent);
+
+/* The journal of the domain @uuid into @intent: 1 when there is one, 0
+ * when there is none, -1 with an error when it cannot be read or makes no
+ * sense (the caller then keeps the register as it is: fail closed). */
+int spmTypedDomainsIntentRead(const char *baseDir, const char *uuid,
+                              spmTypedDomainsIntent *intent);
+
+/* Removes the journal of the domain @uuid, durably; 0 also when there is
+ * none, -1 with an error. */
+int spmTypedDomainsIntentRemove(const char *baseDir, const char *uuid);
+
 /*
- * The listed domain whose UUID or recorded name is @domain: 1 with its
+ * The listed domain (or the domain of a journal) whose UUID or recorded
+ * name is @domain: 1 with its
  * canonical UUID in @uuid, 0 when none is (or the register cannot be read).
  * For `virt-spm undefine` to finish an undefine that was interrupted after
  * libvirt forgot the domain.
