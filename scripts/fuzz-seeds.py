@@ -180,7 +180,28 @@ for meta in ['', hook_meta]:
 hook_xmls.append('<domain')
 for path in sorted(glob.glob(os.path.join(top, 'examples', '*.xml')))[:4]:
     hook_xmls.append(read(path).decode(errors='replace'))
+# Nova guests (the screen's Nova rules): with extra specs, with a flavor
+# the fuzz target's flavor file types, with one it does not, and the UUID
+# whose runtime launch data the target keeps
+nova_ns = 'http://openstack.org/xmlns/libvirt/nova/1.1'
+for flavor, specs, uuid in [('m1.small', '', hook_uuid), ('spm.small', '', hook_uuid),
+                            ('m1.small', '<nova:extraSpec name="virt_spm:numa_memmap.1">spm'
+                             '</nova:extraSpec>', hook_uuid),
+                            ('m1.small', '', '5f0c2b9e-6d3a-4c1b-9e8f-0a1b2c3d4e5f')]:
+    nova_meta = ('  <metadata>\n    <nova:instance xmlns:nova="%s">\n'
+                 '      <nova:flavor name="%s"><nova:memory>2048</nova:memory>%s'
+                 '</nova:flavor>\n    </nova:instance>\n  </metadata>\n'
+                 % (nova_ns, flavor, '<nova:extraSpecs>%s</nova:extraSpecs>' % specs
+                    if specs else ''))
+    hook_xmls.append("<domain type='kvm'>\n  <name>instance-1</name>\n  <uuid>%s</uuid>\n%s"
+                     "  <cpu><numa><cell id='0' cpus='0' memory='1048576'/>"
+                     "<cell id='1' cpus='1' memory='1048576'/></numa></cpu>\n"
+                     "  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+                     "  </devices>\n</domain>\n" % (uuid, nova_meta))
 for op in ['prepare', 'migrate', 'restore', 'start']:
     for xml in hook_xmls:
         put('fuzz_hook', '\0'.join(['g', op, 'begin', '-', xml]))
+for op in ['stopped', 'release']:
+    for xml in hook_xmls[-2:]:
+        put('fuzz_hook', '\0'.join(['g', op, 'end', '-', xml]))
 put('fuzz_hook', 'g\0prepare')

@@ -119,6 +119,7 @@ echo "# files:"
 dpkg -L virt-spm | sed 's/^/#   /'
 rc=0
 for f in /usr/bin/virt-spm /usr/libexec/virt-spm/virt-spm-shim /usr/libexec/virt-spm/virt-spm-hook \
+         /usr/libexec/virt-spm/virt-spm-hook-full \
          "$hookfile" /usr/share/virt-spm/schemas/domain-spm.rng /usr/share/man/man1/virt-spm.1.gz \
          /usr/share/bash-completion/completions/virt-spm /usr/share/doc/virt-spm/virt-spm.rst.gz; do
     dpkg -S "$f" >/dev/null 2>&1 || { echo "# $f is not the package's"; rc=1; }

@@ -84,6 +84,7 @@ mymain(void)
     size_t i;
     size_t j;
 
+    spmFuzzPrivateCache();
     for (i = 0; i < G_N_ELEMENTS(targets); i++) {
         g_autofree char *dirpath = g_build_filename(top, targets[i].name, NULL);
         g_autoptr(GDir) dir = g_dir_open(dirpath, 0, NULL);

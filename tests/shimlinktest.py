@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-# shimlinktest.py: the emulator shim loads no shared library: glib is linked
-# in statically, as is the C library where the toolchain can build a static
-# PIE, and nothing else (libxml2, json-c, libvirt) is linked at all.  libvirt
-# execs the shim for every guest, and each shared library it loads is paid
-# on every start (src/shim/README.md).
+# shimlinktest.py: the emulator shim and the hook libvirt runs load no shared
+# library: glib is linked in statically, as is the C library where the
+# toolchain can build a static PIE, and nothing else (libxml2, json-c,
+# libvirt) is linked at all.  libvirt execs the shim for every guest and the
+# hook for every operation of every domain, and each shared library they
+# load is paid each time (src/shim/README.md).
 #
-#   shimlinktest.py SHIM [--sanitizers]
+#   shimlinktest.py SHIM HOOK [--sanitizers]
 #
 # The C library may be shared (a toolchain without a static one), and with
 # --sanitizers (-Dsanitizers=true) so may the sanitizer runtimes.
@@ -19,7 +20,8 @@ import sys
 import tap
 
 SHIM = sys.argv[1]
-SANITIZERS = "--sanitizers" in sys.argv[2:]
+HOOK = sys.argv[2]
+SANITIZERS = "--sanitizers" in sys.argv[3:]
 
 
 def needed(path):
@@ -41,6 +43,11 @@ def allowed(lib):
 def t_shim_needs_no_shared_library_but_libc():
     extra = sorted(lib for lib in needed(SHIM) if not allowed(lib))
     assert not extra, "the shim needs %s" % extra
+
+
+def t_hook_needs_no_shared_library_but_libc():
+    extra = sorted(lib for lib in needed(HOOK) if not allowed(lib))
+    assert not extra, "the hook needs %s" % extra
 
 
 if __name__ == "__main__":

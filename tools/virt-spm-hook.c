@@ -1,76 +1,91 @@
 /*
- * virt-spm-hook.c: libvirt qemu hook that refuses to restore or receive
- * guests with SPM-typed NUMA cells, and to start them without the shim's
- * launch data
+ * virt-spm-hook.c: the libvirt qemu hook that libvirt runs
  *
- * QEMU 11.1 leaves sp-mem contents out of its migration stream without
- * blocking migration: a restored or migrated SPM guest would find zeros
- * where its accelerator memory was.  libvirt runs this program as
- * /etc/libvirt/hooks/qemu.d/virt-spm with
+ * libvirt runs every program in /etc/libvirt/hooks/qemu.d for every
+ * operation of every domain on the host, and waits for it, as
  *
  *     virt-spm-hook GUEST OPERATION SUB-OPERATION EXTRA
  *
- * and the domain XML on standard input.  It exits 1, with the reason on
- * standard error (libvirt reports it), for
- *   - "migrate begin" (incoming, on the destination) and "restore begin" of
- *     a domain that virt-spm defined with typed cells;
- *   - "prepare begin" (a start) of a domain with typed cells, by its
- *     metadata or by the register of typed domains (shim_typed_domains.h),
- *     whose <qemu:commandline> lost the launch data: started anyway, it
- *     would boot the SPM memory as ordinary RAM, whatever <emulator> says;
- *   - "prepare begin" of a typed domain whose UEFI firmware is verified to
- *     drop soft-reserved memory (the verdict 'virt-spm define' gives too,
- *     src/qemu/qemu_firmware.h: the descriptors or the firmware
- *     configuration file may have changed since the definition);
- *   - "prepare begin" of an OpenStack Nova guest whose flavor asks for typed
- *     cells that cannot be honoured on this host (virt_spm_hook_nova.h);
- * and 0 otherwise.  The decision is spmQEMUHookDecide (src/qemu/qemu_hook.c,
- * fuzzed by tests/fuzz/fuzz_hook.c); this program reads and prints.  For
- * OpenStack Nova guests that the decision lets start it also hands the
- * typing their flavor asks for to the shim (virt_spm_hook_nova.h), and
- * removes it again at "stopped end" and "release end".  For migrate and
- * restore libvirt reads a replacement XML from standard output: this hook
- * writes nothing, which keeps the XML as it is.  It must not call back into
- * libvirt.
+ * with the domain XML on standard input.  For nearly all of them virt-spm
+ * has nothing to do: no typed cells, no launch data, not a Nova guest that
+ * asks for SPM.  This program answers those alone, as fast as the shim
+ * starts: it links glib and src/shim only, statically (src/shim/README.md
+ * says why), reads the XML, and asks the screen (shim_hook_screen.h).  When
+ * the screen cannot vouch for the call, it execs the full hook,
+ * virt-spm-hook-full from its own directory, with the same argv and the XML
+ * it read on standard input (a memfd): the full hook decides and prints,
+ * and its exit status is the hook's.  When even that exec fails, it refuses
+ * (exit 1), so that a typed guest never starts without its check.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "domain_nova.h"
-#include "qemu_hook.h"
+#include "shim_hook_screen.h"
 #include "spmerror.h"
 #include "spmfile.h"
-#include "spmxml.h"
-#include "virt_spm_hook_nova.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
 
-/* A domain XML without Nova's namespace is no Nova guest, and costs the
- * Nova part no parse. */
-static bool
-spmHookIsNova(const char *xml, size_t len)
+#define SPM_HOOK_PROG "virt-spm-hook"
+#define SPM_HOOK_FULL_PROG "virt-spm-hook-full"
+
+/* @xml as standard input, from its start; -1 with errno. */
+static int
+spmHookXMLOnStdin(const char *xml, size_t len)
 {
-    return xml && g_strstr_len(xml, len, SPM_NOVA_NS) != NULL;
+    int fd = memfd_create("virt-spm-hook-xml", MFD_CLOEXEC);
+    size_t done = 0;
+
+    if (fd < 0)
+        return -1;
+    while (done < len) {
+        ssize_t n = write(fd, xml + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(fd);
+            return -1;
+        }
+        done += n;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
-/* "prepare begin" of a guest the decision lets start: a Nova guest whose
- * flavor types cells gets its launch data here; the exit code. */
-static int
-spmHookNovaStart(const char *guest, const char *xml, size_t len)
+/* Execs the full hook beside this program; returns only on failure, with
+ * the reason on standard error. */
+static void
+spmHookExecFull(char **argv, const char *xml, size_t len)
 {
-    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+    g_autofree char *full = dir ? g_build_filename(dir, SPM_HOOK_FULL_PROG, NULL) : NULL;
+    int err;
 
-    if (!spmHookIsNova(xml, len))
-        return 0;
-    if (!(doc = spmXMLParse(xml, len, _("the domain XML from libvirt")))) {
-        spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
-        return 1;
+    if (!full) {
+        err = errno;
+    } else if (xml && spmHookXMLOnStdin(xml, len) < 0) {
+        err = errno;
+    } else {
+        argv[0] = full;
+        execv(full, argv);
+        err = errno;
     }
-    return spmHookNovaPrepare(guest, doc) < 0 ? 1 : 0;
+    setlocale(LC_ALL, "");
+    fprintf(stderr, _("%1$s: error: cannot run '%2$s': %3$s; refusing the operation\n"),
+            SPM_HOOK_PROG, full ? full : SPM_HOOK_FULL_PROG, g_strerror(err));
 }
 
 int
@@ -78,29 +93,18 @@ main(int argc, char **argv)
 {
     const char *const *args = (const char *const *)argv;
     g_autofree char *xml = NULL;
-    g_autofree char *message = NULL;
     size_t len = 0;
-    spmQEMUHookVerdict verdict;
 
-    setlocale(LC_ALL, "");
-    if (argc >= 4 && (SPM_STREQ(argv[2], "stopped") || SPM_STREQ(argv[2], "release")) &&
-        SPM_STREQ(argv[3], "end")) {
-        /* no XML: nothing to find a Nova guest's launch data by */
-        if (spmFileReadAll("-", SPM_FILE_READ_MAX, &xml, &len) < 0)
-            return 0;
-        return spmHookNovaRelease(argv[1], xml, len);
-    }
-    /* the XML only when the operation is one the hook may refuse */
-    if (spmQEMUHookNeedsDomainXML(argc, args) &&
-        spmFileReadAll("-", SPM_FILE_READ_MAX, &xml, &len) < 0)
+    if (spmHookGetOp(argc, args) != SPM_HOOK_OP_OTHER &&
+        spmFileReadAll("-", SPM_FILE_READ_MAX, &xml, &len) < 0) {
+        /* the full hook reads (and reports) standard input itself */
+        spmErrorReset();
         g_clear_pointer(&xml, g_free);
-    verdict = spmQEMUHookDecide(argc, args, xml, len, &message);
-    if (verdict != SPM_QEMU_HOOK_ALLOW) {
-        spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
-        fputs(message, stderr);
-        return verdict;
     }
-    if (SPM_STREQ(argv[2], "prepare") && SPM_STREQ(argv[3], "begin"))
-        return spmHookNovaStart(argv[1], xml, len);
-    return 0;
+    if (xml && spmHookScreen(argc, args, xml, len, NULL) == SPM_HOOK_SCREEN_ALLOW)
+        return 0;
+    if (!xml && argc >= 4 && spmHookGetOp(argc, args) == SPM_HOOK_OP_OTHER)
+        return 0;
+    spmHookExecFull(argv, xml, len);
+    return 1;
 }

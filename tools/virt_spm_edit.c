@@ -177,8 +177,8 @@ spmCmdEdit(spmCliContext *ctx, const spmCliCommand *cmd G_GNUC_UNUSED, const spm
             rc = SPM_EXIT_OK;
             break;
         }
-        if ((rc = spmCliDefineEdited(conn, dom, user, edited, len, path, noCache,
-                                     &defined)) == SPM_EXIT_OK) {
+        if ((rc = spmCliDefineEdited(conn, dom, user, edited, len, path, noCache, &defined)) ==
+            SPM_EXIT_OK) {
             if (!ctx->quiet)
                 printf(_("Domain '%1$s' XML configuration edited.\n"), virDomainGetName(defined));
             keep = false;

@@ -11,6 +11,7 @@
  */
 
 #include "virt_spm_hook_nova.h"
+#include "shim_hook_screen.h"
 #include "domain_conf.h"
 #include "domain_nova.h"
 #include "qemu_capscache.h"
@@ -121,18 +122,11 @@ spmHookNovaPrepare(const char *guest, xmlDocPtr doc)
 int
 spmHookNovaRelease(const char *guest, const char *buf, size_t len)
 {
-    const char *start = g_strstr_len(buf, len, "<uuid>");
-    const char *end;
-    g_autofree char *uuid = NULL;
-    char canon[SPM_UUID_STRING_BUFLEN];
+    g_autofree char *uuid = spmHookStoppedUUID(buf, len);
 
-    if (!start || !(end = g_strstr_len(start, len - (start - buf), "</uuid>")))
+    if (!uuid)
         return 0;
-    start += strlen("<uuid>");
-    uuid = g_strstrip(g_strndup(start, end - start));
-    if (!spmUUIDCanonicalize(uuid, canon))
-        return 0;
-    if (spmRuntimeLaunchDataRemove(spmRuntimeLaunchDir(), canon) < 0) {
+    if (spmRuntimeLaunchDataRemove(spmRuntimeLaunchDir(), uuid) < 0) {
         spmErrorPrintAll(stderr, SPM_QEMU_HOOK_PROG);
         fprintf(stderr, _("%1$s: error: cannot remove the launch data of domain '%2$s'\n"),
                 SPM_QEMU_HOOK_PROG, guest);

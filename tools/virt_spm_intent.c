@@ -156,5 +156,5 @@ int
 spmCliIntentEnd(const char *uuid)
 {
     return spmTypedDomainsIntentRemove(spmEmulatorLinkBaseDir(), uuid) < 0 ? SPM_EXIT_IO
-                                                                          : SPM_EXIT_OK;
+                                                                           : SPM_EXIT_OK;
 }

@@ -14,11 +14,9 @@
 #include "spmbitmap.h"
 #include "spmenum.h"
 #include "spmmemmap.h"
+#include "spmnamespaces.h"
 #include "spmxml.h"
 
-/* The XML namespace of virt-spm's own <metadata> element. */
-#define SPM_METADATA_NS "http://virt-spm.org/schemas/domain/spm/1.0"
-#define SPM_METADATA_PREFIX "spm"
 
 typedef enum {
     SPM_TRISTATE_ABSENT = 0,

@@ -27,12 +27,6 @@ spmNovaTypingFree(spmNovaTyping *typing)
     g_free(typing);
 }
 
-bool
-spmNovaMaybeInstance(const char *buf, size_t len)
-{
-    return g_strstr_len(buf, len, SPM_NOVA_NS) != NULL;
-}
-
 /* N of "virt_spm:numa_memmap.N": decimal, no sign, no leading zero. */
 static bool
 spmNovaParseNode(const char *str, unsigned int *node)
@@ -207,10 +201,8 @@ spmNovaTypingFromDoc(xmlDocPtr doc, const char *flavorsFile, spmNovaTyping **typ
         if (spmNovaTypingFromExtraSpecs(typing, specs) < 0)
             return -1;
     } else {
-        const char *env = getenv("VIRT_SPM_NOVA_FLAVORS");
-
         if (!flavorsFile)
-            flavorsFile = env && *env ? env : SPM_NOVA_FLAVORS_FILE;
+            flavorsFile = spmNovaFlavorsFile();
         if (spmNovaTypingFromFile(typing, flavorsFile) < 0)
             return -1;
     }

@@ -27,13 +27,10 @@
 
 #include "spminternal.h"
 #include "spmmemmap.h"
+#include "spmnova.h"
 
 #include <libxml/tree.h>
 
-#define SPM_NOVA_NS "http://openstack.org/xmlns/libvirt/nova/1.1"
-#define SPM_NOVA_EXTRA_SPEC_PREFIX "virt_spm:"
-#define SPM_NOVA_EXTRA_SPEC_MEMMAP "virt_spm:numa_memmap."
-#define SPM_NOVA_FLAVORS_FILE SPM_SYSCONFDIR "/nova-flavors.conf"
 
 typedef struct _spmNovaCellTyping spmNovaCellTyping;
 struct _spmNovaCellTyping {
@@ -52,9 +49,6 @@ struct _spmNovaTyping {
 void spmNovaTypingFree(spmNovaTyping *typing);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmNovaTyping, spmNovaTypingFree);
 
-/* true when @buf (a domain XML) may carry Nova metadata: a cheap test
- * before any parsing. */
-bool spmNovaMaybeInstance(const char *buf, size_t len);
 
 /*
  * Adds the extra spec @key = @value to @typing when @key is in the

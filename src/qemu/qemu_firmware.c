@@ -6,14 +6,19 @@
  */
 
 #include "qemu_firmware.h"
+#include "qemu_capscache.h"
 #include "qemu_domain.h"
 #include "qemu_json.h"
 #include "spmerror.h"
 #include "spmfile.h"
 #include "spmxml.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_QEMU
 
@@ -85,20 +90,103 @@ spmQEMUFirmwareConfigPath(void)
 }
 
 
+/*
+ * The digest cache: hashing a 4 MiB flash image costs more than the rest of
+ * a typed start's check in the hook, so each image's sha256 is kept with
+ * the identity of the file it was computed from,
+ *
+ *   CACHEDIR/firmware/SHA256-OF-PATH.digest    "IDENTITY SHA256\n"
+ *
+ * where IDENTITY is its device, inode, size, mtime and ctime (the kernel
+ * sets ctime on any change of the file, and nobody can set it back; libvirt
+ * trusts it for its own capability cache).  CACHEDIR is the capability
+ * cache's (qemu_capscache.h).  A missing, stale or broken entry means a new
+ * hash, never an error; an entry is written only when the file did not
+ * change while it was hashed.
+ */
+static char *
+spmQEMUFirmwareIdentity(int fd)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) < 0)
+        return NULL;
+    return g_strdup_printf("%ju:%ju:%jd:%jd.%09ld:%jd.%09ld", (uintmax_t)sb.st_dev,
+                           (uintmax_t)sb.st_ino, (intmax_t)sb.st_size, (intmax_t)sb.st_mtim.tv_sec,
+                           sb.st_mtim.tv_nsec, (intmax_t)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec);
+}
+
+static char *
+spmQEMUFirmwareDigestPath(const char *path)
+{
+    g_autofree char *dir = spmQEMUCapsCacheDir();
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, path, -1);
+    g_autofree char *file = g_strdup_printf("%s.digest", sum);
+
+    return g_build_filename(dir, "firmware", file, NULL);
+}
+
+/* The cached sha256 for @identity, or NULL. */
+static char *
+spmQEMUFirmwareDigestLoad(const char *cache, const char *identity)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) words = NULL;
+    size_t i;
+
+    if (!g_file_get_contents(cache, &text, NULL, NULL))
+        return NULL;
+    words = g_strsplit(g_strchomp(text), " ", 0);
+    if (g_strv_length(words) != 2 || !SPM_STREQ(words[0], identity) || strlen(words[1]) != 64)
+        return NULL;
+    for (i = 0; i < 64; i++) {
+        if (!g_ascii_isxdigit(words[1][i]) || g_ascii_isupper(words[1][i]))
+            return NULL;
+    }
+    return g_strdup(words[1]);
+}
+
+static void
+spmQEMUFirmwareDigestSave(const char *cache, const char *identity, const char *sha256)
+{
+    g_autofree char *dir = g_path_get_dirname(cache);
+    g_autofree char *text = g_strdup_printf("%s %s\n", identity, sha256);
+    size_t mark = spmErrorMark();
+
+    if (spmFileMakePath(dir, 0755) < 0 || spmFileWriteAtomic(cache, text, strlen(text), 0644) < 0)
+        spmLogDebugMessage(__func__, "cannot cache the digest of a firmware image in '%s'", cache);
+    spmErrorTruncate(mark);
+}
+
 /* The sha256 of the file at @path, NULL (no error) when it cannot be read:
  * the verdict is then unknown, and the warning says why. */
 static char *
 spmQEMUFirmwareHash(const char *path)
 {
-    g_autofree char *buf = NULL;
-    size_t len = 0;
-    size_t mark = spmErrorMark();
+    g_autofree char *cache = spmQEMUFirmwareDigestPath(path);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *sha256 = NULL;
+    g_autoptr(GMappedFile) map = NULL;
+    int fd;
 
-    if (spmFileReadAll(path, SPM_FILE_READ_MAX, &buf, &len) < 0) {
-        spmErrorTruncate(mark);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return NULL;
-    }
-    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)buf, len);
+    if (!(before = spmQEMUFirmwareIdentity(fd)))
+        goto cleanup;
+    if ((sha256 = spmQEMUFirmwareDigestLoad(cache, before)))
+        goto cleanup;
+    if (!(map = g_mapped_file_new_from_fd(fd, FALSE, NULL)))
+        goto cleanup;
+    sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                         (const guchar *)g_mapped_file_get_contents(map),
+                                         g_mapped_file_get_length(map));
+    if ((after = spmQEMUFirmwareIdentity(fd)) && SPM_STREQ(before, after))
+        spmQEMUFirmwareDigestSave(cache, before, sha256);
+
+cleanup:
+    close(fd);
+    return g_steal_pointer(&sha256);
 }
 
 

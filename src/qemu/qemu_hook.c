@@ -27,7 +27,7 @@
 #include "domain_conf.h"
 #include "qemu_define.h"
 #include "qemu_firmware.h"
-#include "shim_emulator_link.h"
+#include "shim_hook_screen.h"
 #include "shim_typed_domains.h"
 #include "spmerror.h"
 #include "spmxml.h"
@@ -36,32 +36,12 @@
 
 #define SPM_FROM_THIS_FILE SPM_FROM_SHIM
 
-typedef enum {
-    SPM_QEMU_HOOK_OP_OTHER = 0,
-    SPM_QEMU_HOOK_OP_MIGRATE,
-    SPM_QEMU_HOOK_OP_RESTORE,
-    SPM_QEMU_HOOK_OP_PREPARE,
-} spmQEMUHookOp;
-
-/* The operation the hook may refuse, or OTHER. */
-static spmQEMUHookOp
-spmQEMUHookGetOp(int argc, const char *const *argv)
-{
-    if (argc < 4 || !SPM_STREQ(argv[3], "begin"))
-        return SPM_QEMU_HOOK_OP_OTHER;
-    if (SPM_STREQ(argv[2], "migrate"))
-        return SPM_QEMU_HOOK_OP_MIGRATE;
-    if (SPM_STREQ(argv[2], "restore"))
-        return SPM_QEMU_HOOK_OP_RESTORE;
-    if (SPM_STREQ(argv[2], "prepare"))
-        return SPM_QEMU_HOOK_OP_PREPARE;
-    return SPM_QEMU_HOOK_OP_OTHER;
-}
-
 bool
 spmQEMUHookNeedsDomainXML(int argc, const char *const *argv)
 {
-    return spmQEMUHookGetOp(argc, argv) != SPM_QEMU_HOOK_OP_OTHER;
+    spmHookOp op = spmHookGetOp(argc, argv);
+
+    return op == SPM_HOOK_OP_MIGRATE || op == SPM_HOOK_OP_RESTORE || op == SPM_HOOK_OP_PREPARE;
 }
 
 /* The domain XML and virt-spm's metadata in it (*@md NULL when there is
@@ -115,21 +95,14 @@ spmQEMUHookCheckMigration(const char *guest, bool incoming, const char *xml, siz
     return SPM_QEMU_HOOK_REFUSE;
 }
 
-/* Where the register of typed domains is: next to the emulator link the
- * domain runs, else the default place. */
+/* Where the register of typed domains is, for the domain @doc. */
 static char *
 spmQEMUHookRegisterBase(xmlDocPtr doc)
 {
     xmlNodePtr emulator = spmXMLFindPath(xmlDocGetRootElement(doc), "devices/emulator");
     g_autofree char *path = emulator ? spmXMLNodeContent(emulator) : NULL;
-    g_autofree char *target = NULL;
-    size_t mark = spmErrorMark();
 
-    if (path && g_path_is_absolute(path) && spmEmulatorLinkGetTarget(path, &target) > 0)
-        return spmTypedDomainsBaseFromLink(path);
-    /* not a link we can read: the default place is the only one left */
-    spmErrorTruncate(mark);
-    return g_strdup(spmEmulatorLinkBaseDir());
+    return spmTypedDomainsBaseForEmulator(path);
 }
 
 /* A start of a typed guest (it has launch data): refused when its firmware
@@ -211,14 +184,15 @@ spmQEMUHookDecide(int argc, const char *const *argv, const char *xml, size_t len
                                    SPM_QEMU_HOOK_PROG);
         return SPM_QEMU_HOOK_USAGE;
     }
-    switch (spmQEMUHookGetOp(argc, argv)) {
-    case SPM_QEMU_HOOK_OP_MIGRATE:
+    switch (spmHookGetOp(argc, argv)) {
+    case SPM_HOOK_OP_MIGRATE:
         return spmQEMUHookCheckMigration(argv[1], true, xml, len, mark, message);
-    case SPM_QEMU_HOOK_OP_RESTORE:
+    case SPM_HOOK_OP_RESTORE:
         return spmQEMUHookCheckMigration(argv[1], false, xml, len, mark, message);
-    case SPM_QEMU_HOOK_OP_PREPARE:
+    case SPM_HOOK_OP_PREPARE:
         return spmQEMUHookCheckStart(argv[1], xml, len, mark, message);
-    case SPM_QEMU_HOOK_OP_OTHER:
+    case SPM_HOOK_OP_STOPPED:
+    case SPM_HOOK_OP_OTHER:
         break;
     }
     return SPM_QEMU_HOOK_ALLOW;

@@ -157,8 +157,7 @@ spmEmulatorLinkEnsure(const char *dir, const char *name, const char *dest)
     spmEmulatorSweepTmp(dir, prefix);
     while (true) {
         g_free(tmp);
-        tmp = g_strdup_printf("%s/%s%u.%08x", dir, prefix, (unsigned int)getpid(),
-                              g_random_int());
+        tmp = g_strdup_printf("%s/%s%u.%08x", dir, prefix, (unsigned int)getpid(), g_random_int());
         if (symlink(dest, tmp) == 0)
             break;
         if (errno != EEXIST) {
@@ -192,8 +191,8 @@ static int
 spmEmulatorLinkCreateDir(const char *baseDir, const char *dir, const char *name,
                          const char *emulator, const char *shim)
 {
-    g_autofree char *tmpname = g_strdup_printf("%s%u-XXXXXX", SPM_EMULATOR_LINK_TMP_PREFIX,
-                                               (unsigned int)getpid());
+    g_autofree char *tmpname =
+        g_strdup_printf("%s%u-XXXXXX", SPM_EMULATOR_LINK_TMP_PREFIX, (unsigned int)getpid());
     g_autofree char *tmpdir = g_build_filename(baseDir, tmpname, NULL);
     g_autofree char *target = NULL;
     g_autofree char *link = NULL;

@@ -6,6 +6,7 @@
  */
 
 #include "shim_typed_domains.h"
+#include "shim_emulator_link.h"
 #include "shim_launch_data.h"
 #include "spmerror.h"
 #include "spmfile.h"
@@ -27,6 +28,19 @@ spmTypedDomainsBaseFromLink(const char *linkPath)
     g_autofree char *dir = g_path_get_dirname(linkPath);
 
     return g_path_get_dirname(dir);
+}
+
+char *
+spmTypedDomainsBaseForEmulator(const char *emulator)
+{
+    g_autofree char *target = NULL;
+    size_t mark = spmErrorMark();
+
+    if (emulator && g_path_is_absolute(emulator) && spmEmulatorLinkGetTarget(emulator, &target) > 0)
+        return spmTypedDomainsBaseFromLink(emulator);
+    /* not a link we can read: the default place is the only one left */
+    spmErrorTruncate(mark);
+    return g_strdup(spmEmulatorLinkBaseDir());
 }
 
 static char *
@@ -227,11 +241,11 @@ spmTypedDomainsIntentRead(const char *baseDir, const char *uuid, spmTypedDomains
                        gerr->message);
         return -1;
     }
-#define SPM_JOURNAL_BOOL(field, key)                                                      \
-    do {                                                                                  \
-        got.field = g_key_file_get_boolean(kf, group, key, &gerr);                        \
-        if (gerr)                                                                         \
-            goto invalid;                                                                 \
+#define SPM_JOURNAL_BOOL(field, key)                               \
+    do {                                                           \
+        got.field = g_key_file_get_boolean(kf, group, key, &gerr); \
+        if (gerr)                                                  \
+            goto invalid;                                          \
     } while (0)
     SPM_JOURNAL_BOOL(oldDefined, "old-defined");
     SPM_JOURNAL_BOOL(oldListed, "old-listed");
@@ -240,16 +254,16 @@ spmTypedDomainsIntentRead(const char *baseDir, const char *uuid, spmTypedDomains
 #undef SPM_JOURNAL_BOOL
     got.name = g_key_file_get_string(kf, group, "name", NULL);
     got.newLaunch = g_key_file_get_string(kf, group, "new-launch", NULL);
-    if (got.oldDefined &&
-        !(got.oldDigest = g_key_file_get_string(kf, group, "old-digest", &gerr)))
+    if (got.oldDefined && !(got.oldDigest = g_key_file_get_string(kf, group, "old-digest", &gerr)))
         goto invalid;
     *intent = got;
     return 1;
 
- invalid:
-    spmReportError(SPM_ERR_OPERATION_FAILED,
-                   _("the journal '%1$s' of an interrupted virt-spm is damaged (%2$s); check the domain's definition and the register entry by hand, then remove the journal"),
-                   path, gerr ? gerr->message : _("a value is missing"));
+invalid:
+    spmReportError(
+        SPM_ERR_OPERATION_FAILED,
+        _("the journal '%1$s' of an interrupted virt-spm is damaged (%2$s); check the domain's definition and the register entry by hand, then remove the journal"),
+        path, gerr ? gerr->message : _("a value is missing"));
     spmTypedDomainsIntentClear(&got);
     return -1;
 }

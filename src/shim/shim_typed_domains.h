@@ -47,6 +47,11 @@
 /* The base directory of the emulator link @linkPath (BASE/<hash>/<name>). */
 char *spmTypedDomainsBaseFromLink(const char *linkPath);
 
+/* The register that goes with a domain whose <emulator> is @emulator
+ * (NULL: none): the one beside the emulator link when @emulator is one,
+ * else the default place, spmEmulatorLinkBaseDir(). */
+char *spmTypedDomainsBaseForEmulator(const char *emulator);
+
 /*
  * 1 when the domain @uuid is listed under @baseDir, 0 when it is not, -1
  * with an error when @uuid is not a UUID or the register cannot be read
@@ -79,13 +84,13 @@ int spmTypedDomainsRemove(const char *baseDir, const char *uuid);
 
 /* What a verb on a domain changes, written before it changes anything. */
 typedef struct {
-    bool oldDefined;  /* libvirt held a definition before */
-    char *oldDigest;  /* its inactive XML's SHA-256, when it did */
-    bool oldListed;   /* the register listed the domain before */
-    bool newDefined;  /* libvirt holds a definition after */
-    char *newLaunch;  /* that definition's launch data; NULL when untyped */
-    bool newListed;   /* the register lists the domain after */
-    char *name;       /* the domain's name, for the register entry */
+    bool oldDefined; /* libvirt held a definition before */
+    char *oldDigest; /* its inactive XML's SHA-256, when it did */
+    bool oldListed;  /* the register listed the domain before */
+    bool newDefined; /* libvirt holds a definition after */
+    char *newLaunch; /* that definition's launch data; NULL when untyped */
+    bool newListed;  /* the register lists the domain after */
+    char *name;      /* the domain's name, for the register entry */
 } spmTypedDomainsIntent;
 
 void spmTypedDomainsIntentClear(spmTypedDomainsIntent *intent);
@@ -99,8 +104,7 @@ int spmTypedDomainsIntentWrite(const char *baseDir, const char *uuid,
 /* The journal of the domain @uuid into @intent: 1 when there is one, 0
  * when there is none, -1 with an error when it cannot be read or makes no
  * sense (the caller then keeps the register as it is: fail closed). */
-int spmTypedDomainsIntentRead(const char *baseDir, const char *uuid,
-                              spmTypedDomainsIntent *intent);
+int spmTypedDomainsIntentRead(const char *baseDir, const char *uuid, spmTypedDomainsIntent *intent);
 
 /* Removes the journal of the domain @uuid, durably; 0 also when there is
  * none, -1 with an error. */

@@ -31,5 +31,10 @@ int spmFuzzHook(const uint8_t *data, size_t size);
 int spmFuzzIomem(const uint8_t *data, size_t size);
 int spmFuzzNova(const uint8_t *data, size_t size);
 
+/* Points $VIRT_SPM_CACHE_DIR at a private directory, removed at exit,
+ * unless it is set already: what a target caches (the firmware digests)
+ * never reaches the host's /var/cache/virt-spm. */
+void spmFuzzPrivateCache(void);
+
 /* An invariant the code promises does not hold: print and abort. */
 void spmFuzzFail(const char *what, const char *detail) G_GNUC_NORETURN;

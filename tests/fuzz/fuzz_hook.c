@@ -18,6 +18,14 @@
  * migration refused whenever there are typed cells);
  * the same input decides the same way twice.
  *
+ * The screen (shim_hook_screen.h), which the hook libvirt runs asks before
+ * it execs the full decision, is held to its contract on every input:
+ * when it allows, the full decision allows too, and for a start of a Nova
+ * guest the flavor's typing (a private flavor file types flavor
+ * 'spm.small') asks for no typed cell and no runtime launch data is left
+ * (a private runtime directory holds launch data for one other UUID,
+ * 5f0c2b9e-6d3a-4c1b-9e8f-0a1b2c3d4e5f).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -25,21 +33,28 @@
 
 #include "domain_conf.h"
 #include "domain_metadata.h"
+#include "domain_nova.h"
 #include "qemu_define.h"
 #include "qemu_firmware.h"
 #include "qemu_hook.h"
+#include "shim_hook_screen.h"
+#include "shim_runtime_launch_data.h"
 #include "shim_typed_domains.h"
 #include "spmerror.h"
 #include "spmxml.h"
 
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define SPM_FUZZ_HOOK_MAX_ARGS 8
 #define SPM_FUZZ_HOOK_UUID "c7a5fdbd-edaf-9455-926a-d65c16db1809"
+#define SPM_FUZZ_HOOK_RUNTIME_UUID "5f0c2b9e-6d3a-4c1b-9e8f-0a1b2c3d4e5f"
+#define SPM_FUZZ_HOOK_FLAVORS "[spm.small]\nvirt_spm:numa_memmap.1=spm\n"
 
 static char *spmFuzzHookDir;
+static char *spmFuzzHookFlavors;
 
 /* Removes the private register at exit. */
 static void
@@ -47,11 +62,17 @@ spmFuzzHookCleanup(void)
 {
     g_autofree char *list = g_build_filename(spmFuzzHookDir, SPM_TYPED_DOMAINS_DIR, NULL);
     g_autofree char *entry = g_build_filename(list, SPM_FUZZ_HOOK_UUID, NULL);
+    g_autofree char *runtime = g_build_filename(spmFuzzHookDir, "run", NULL);
+    g_autofree char *launch = g_build_filename(runtime, SPM_FUZZ_HOOK_RUNTIME_UUID, NULL);
 
     unlink(entry);
     rmdir(list);
+    unlink(launch);
+    rmdir(runtime);
+    unlink(spmFuzzHookFlavors);
     rmdir(spmFuzzHookDir);
     g_clear_pointer(&spmFuzzHookDir, g_free);
+    g_clear_pointer(&spmFuzzHookFlavors, g_free);
 }
 
 /* A private register with one typed domain in it, made once per process. */
@@ -68,6 +89,18 @@ spmFuzzHookSetup(void)
     g_setenv("VIRT_SPM_EMULATOR_DIR", spmFuzzHookDir, TRUE);
     if (spmTypedDomainsAdd(spmFuzzHookDir, SPM_FUZZ_HOOK_UUID, "g") < 0)
         spmFuzzFail("cannot list the register's domain", spmFuzzHookDir);
+    {
+        g_autofree char *runtime = g_build_filename(spmFuzzHookDir, "run", NULL);
+        g_autofree char *launch = g_build_filename(runtime, SPM_FUZZ_HOOK_RUNTIME_UUID, NULL);
+
+        spmFuzzHookFlavors = g_build_filename(spmFuzzHookDir, "flavors.conf", NULL);
+        if (g_mkdir(runtime, 0755) < 0 ||
+            !g_file_set_contents(launch, "v=1,form=sp-mem\n", -1, NULL) ||
+            !g_file_set_contents(spmFuzzHookFlavors, SPM_FUZZ_HOOK_FLAVORS, -1, NULL))
+            spmFuzzFail("cannot set up the runtime directory and flavor file", spmFuzzHookDir);
+        g_setenv("VIRT_SPM_RUNTIME_DIR", runtime, TRUE);
+        g_setenv("VIRT_SPM_NOVA_FLAVORS", spmFuzzHookFlavors, TRUE);
+    }
     spmErrorReset();
 }
 
@@ -145,6 +178,45 @@ spmFuzzHookCheck(int argc, const char *const *argv, const char *xml, size_t len,
             xml);
 }
 
+/* The screen's contract: when it allows, the full decision allows (and,
+ * for a start, finds nothing for the Nova part to do). */
+static void
+spmFuzzHookCheckScreen(int argc, const char *const *argv, const char *xml, size_t len,
+                       spmQEMUHookVerdict verdict)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(spmNovaTyping) typing = NULL;
+    g_autofree char *uuid = NULL;
+    g_autofree char *launch = NULL;
+
+    if (spmHookScreen(argc, argv, xml, len, spmFuzzHookFlavors) != SPM_HOOK_SCREEN_ALLOW)
+        return;
+    if (spmErrorTotal() != 0)
+        spmFuzzFail("the screen left an error queued", xml);
+    if (verdict != SPM_QEMU_HOOK_ALLOW)
+        spmFuzzFail("the screen allowed what the full decision refuses", xml);
+    if (spmHookGetOp(argc, argv) == SPM_HOOK_OP_STOPPED) {
+        if ((uuid = spmHookStoppedUUID(xml, len)) && SPM_STREQ(uuid, SPM_FUZZ_HOOK_RUNTIME_UUID))
+            spmFuzzFail("the screen allowed a stop whose launch data must go", xml);
+        return;
+    }
+    if (spmHookGetOp(argc, argv) != SPM_HOOK_OP_PREPARE || !spmNovaMaybeInstance(xml, len))
+        return;
+    /* the full hook parses it (the decision allowed, so it parses) */
+    if (!(doc = spmXMLParse(xml, len, "fuzz")))
+        spmFuzzFail("the screen allowed a Nova guest the full hook cannot read", xml);
+    if (spmNovaTypingFromDoc(doc, spmFuzzHookFlavors, &typing) < 0 ||
+        (typing && spmNovaTypingCountTyped(typing) > 0))
+        spmFuzzFail("the screen allowed a Nova guest whose flavor asks for typing", xml);
+    {
+        xmlNodePtr node = spmXMLChildElement(xmlDocGetRootElement(doc), "uuid");
+
+        if (node && (uuid = spmXMLNodeContent(node)) && SPM_STREQ(uuid, SPM_FUZZ_HOOK_RUNTIME_UUID))
+            spmFuzzFail("the screen allowed a Nova guest whose stale launch data must go", xml);
+    }
+    spmErrorReset();
+}
+
 int
 spmFuzzHook(const uint8_t *data, size_t size)
 {
@@ -178,6 +250,8 @@ spmFuzzHook(const uint8_t *data, size_t size)
 
         verdict = spmQEMUHookDecide(argc, argv, input, xmllen, &message);
         spmFuzzHookCheck(argc, argv, input, xmllen, verdict, message);
+        spmErrorReset();
+        spmFuzzHookCheckScreen(argc, argv, input, xmllen, verdict);
         spmErrorReset();
         if (spmQEMUHookDecide(argc, argv, input, xmllen, &again) != verdict ||
             g_strcmp0(message, again) != 0)
