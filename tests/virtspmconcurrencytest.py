@@ -352,6 +352,14 @@ def t_load(h):
         assert not register_leftovers(), register_leftovers()
         # the cache: one entry for the probed QEMU, valid, nothing else
         files = [f for f in cache_files(cache) if os.path.isfile(f)]
+        # the firmware digests the typed defines cached (qemu_firmware.c):
+        # one per image, whole, no temporary file
+        digests = [f for f in files if os.path.dirname(f) == os.path.join(cache, "firmware")]
+        for f in digests:
+            assert f.endswith(".digest"), digests
+            with open(f) as fh:
+                assert re.fullmatch(r"\S+ [0-9a-f]{64}\n", fh.read()), f
+        files = [f for f in files if f not in digests]
         digest = hashlib.sha256(probe_qemu.encode()).hexdigest()
         assert [os.path.basename(f) for f in files] == [digest + ".xml"], files
         p = spm(["domcapabilities", "--caps", files[0]], env=env)

@@ -84,6 +84,13 @@ spmHookScreenAt(spmHookScreenDoc *doc, const char *const *path, guint depth)
     return true;
 }
 
+/* below libxml2's own limits (256 levels without XML_PARSE_HUGE, names
+ * of 50000 bytes, documents of 10 MB of text) with room to spare: libvirt's
+ * domain XML is nowhere near them */
+#define SPM_HOOK_SCREEN_MAX_DEPTH 128
+#define SPM_HOOK_SCREEN_MAX_NAME 1024
+#define SPM_HOOK_SCREEN_MAX_SIZE (4 * 1024 * 1024)
+
 static const char *const spmHookScreenUUIDPath[] = {"domain", "uuid"};
 static const char *const spmHookScreenEmulatorPath[] = {"domain", "devices", "emulator"};
 
@@ -144,6 +151,28 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
     if (depth == 2 && SPM_STREQ(name, "emulator") && ++doc->nemulator > 1)
         doc->odd = true;
 
+    /* what GMarkup takes and libxml2 refuses: a '<' in an attribute value,
+     * an attribute given twice (or twice with a prefix: two prefixes may
+     * name one namespace), nesting beyond libxml2's limit, long names */
+    if (depth >= SPM_HOOK_SCREEN_MAX_DEPTH || strlen(name) > SPM_HOOK_SCREEN_MAX_NAME)
+        doc->odd = true;
+    for (i = 0; attrNames[i]; i++) {
+        const char *attrLocal =
+            strchr(attrNames[i], ':') ? strchr(attrNames[i], ':') + 1 : attrNames[i];
+        size_t j;
+
+        if (strchr(attrValues[i], '<') || strlen(attrNames[i]) > SPM_HOOK_SCREEN_MAX_NAME)
+            doc->odd = true;
+        for (j = 0; j < i; j++) {
+            const char *otherLocal =
+                strchr(attrNames[j], ':') ? strchr(attrNames[j], ':') + 1 : attrNames[j];
+
+            if (SPM_STREQ(attrNames[i], attrNames[j]) ||
+                (attrLocal != attrNames[i] && otherLocal != attrNames[j] &&
+                 SPM_STREQ(attrLocal, otherLocal)))
+                doc->odd = true;
+        }
+    }
     for (i = 0; attrNames[i]; i++) {
         if (SPM_STREQ(attrNames[i], "xmlns") || SPM_STREQ(attrNames[i], "xmlns:xmlns") ||
             SPM_STREQ(attrNames[i], "xmlns:xml")) {
@@ -267,8 +296,9 @@ spmHookScreenParse(const char *xml, size_t len, spmHookScreenDoc *doc)
     doc->uuid = g_string_new(NULL);
     doc->emulator = g_string_new(NULL);
     doc->flavors = g_ptr_array_new_with_free_func(g_free);
-    if (!xml || len == 0 || len > G_MAXINT || !spmHookScreenPlainASCII(xml, len) ||
-        g_strstr_len(xml, len, "&#") || g_strstr_len(xml, len, "<!"))
+    if (!xml || len == 0 || len > SPM_HOOK_SCREEN_MAX_SIZE || !spmHookScreenPlainASCII(xml, len) ||
+        g_strstr_len(xml, len, "&#") || g_strstr_len(xml, len, "<!") ||
+        g_strstr_len(xml, len, "]]>"))
         return false;
     ctx = g_markup_parse_context_new(&spmHookScreenParser, 0, doc, NULL);
     if (!g_markup_parse_context_parse(ctx, xml, (gssize)len, NULL) ||

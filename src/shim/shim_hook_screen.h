@@ -19,8 +19,11 @@
  * says "allow" only when all of these hold, which together rule out
  * everything the full decision refuses or acts on:
  *   - the operation is none the hook looks at, or
- *   - the XML is well formed to GMarkup, its root is <domain>, it has no
- *     character reference, DOCTYPE, CDATA or comment ("&#", "<!") and no
+ *   - the XML is well formed to GMarkup and to the rules GMarkup leaves
+ *     out (no '<' in an attribute value, no attribute given twice, names
+ *     in declared namespaces, no "]]>" in text, libxml2's size limits), it
+ *     is printable ASCII, its root is <domain>, it has no character
+ *     reference, DOCTYPE, CDATA, comment or processing instruction and no
  *     default namespace that could hide a name, and
  *   - it names neither virt-spm's metadata namespace nor the launch option
  *     (so it has no typed cells and no launch data), and

@@ -187,7 +187,6 @@ spmFuzzHookCheckScreen(int argc, const char *const *argv, const char *xml, size_
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(spmNovaTyping) typing = NULL;
     g_autofree char *uuid = NULL;
-    g_autofree char *launch = NULL;
 
     if (spmHookScreen(argc, argv, xml, len, spmFuzzHookFlavors) != SPM_HOOK_SCREEN_ALLOW)
         return;
