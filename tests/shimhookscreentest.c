@@ -121,6 +121,8 @@ static const screenCase cases[] = {
     {"a '<' in an attribute value (the fuzzer's find)", "migrate begin",
      DOMAIN(UUID_PLAIN, "  <a:b xmlns:a='http://virt-spm.org/s</devices>ain'/>\n"),
      SPM_HOOK_SCREEN_DECIDE},
+    {"a namespace that is no URI (the fuzzer's find)", "prepare begin",
+     DOMAIN(UUID_PLAIN, "  <a:b xmlns:a='http://x/li|mlns:bvirt'/>\n"), SPM_HOOK_SCREEN_DECIDE},
     {"an attribute given twice", "restore begin", "<domain type='kvm' type='qemu'/>",
      SPM_HOOK_SCREEN_DECIDE},
     {"one namespaced attribute under two prefixes", "restore begin",

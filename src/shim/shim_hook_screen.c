@@ -124,6 +124,26 @@ spmHookScreenPrefixDeclared(spmHookScreenDoc *doc, const char *prefix)
     return false;
 }
 
+/* A namespace name libxml2 takes for a URI: RFC 3986's characters only,
+ * and '%' only before two hexadecimal digits (libxml2 refuses a document
+ * whose namespace is no valid URI). */
+static bool
+spmHookScreenIsURI(const char *value)
+{
+    const char *p;
+
+    for (p = value; *p; p++) {
+        if (*p == '%') {
+            if (!g_ascii_isxdigit(p[1]) || !g_ascii_isxdigit(p[2]))
+                return false;
+            p += 2;
+        } else if (!g_ascii_isalnum(*p) && !strchr("-._~:/?#[]@!$&'()*+,;=", *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, const char **attrNames,
                    const char **attrValues, gpointer opaque, GError **err G_GNUC_UNUSED)
@@ -178,7 +198,10 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
             SPM_STREQ(attrNames[i], "xmlns:xml")) {
             doc->odd = true; /* a default namespace could hide a name */
         } else if (g_str_has_prefix(attrNames[i], "xmlns:")) {
-            if (!*attrValues[i] || !attrNames[i][6] || strchr(attrNames[i] + 6, ':'))
+            if (!*attrValues[i] || !attrNames[i][6] || strchr(attrNames[i] + 6, ':') ||
+                !spmHookScreenIsURI(attrValues[i]) ||
+                SPM_STREQ(attrValues[i], "http://www.w3.org/XML/1998/namespace") ||
+                SPM_STREQ(attrValues[i], "http://www.w3.org/2000/xmlns/"))
                 doc->odd = true;
             g_ptr_array_add(doc->prefixes, g_strdup_printf("%u:%s", depth, attrNames[i] + 6));
         }

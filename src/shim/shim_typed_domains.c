@@ -110,19 +110,8 @@ int
 spmTypedDomainsRemove(const char *baseDir, const char *uuid)
 {
     g_autofree char *entry = spmTypedDomainsEntry(baseDir, uuid);
-    g_autofree char *dir = NULL;
 
-    if (!entry)
-        return -1;
-    if (unlink(entry) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        spmReportSystemError(errno, _("cannot remove '%1$s'"), entry);
-        return -1;
-    }
-    /* the removal survives a power loss */
-    dir = g_path_get_dirname(entry);
-    return spmFileSyncDir(dir);
+    return entry ? spmFileRemoveDurably(entry) : -1;
 }
 
 int
@@ -272,16 +261,6 @@ int
 spmTypedDomainsIntentRemove(const char *baseDir, const char *uuid)
 {
     g_autofree char *path = spmTypedDomainsJournal(baseDir, uuid);
-    g_autofree char *dir = NULL;
 
-    if (!path)
-        return -1;
-    if (unlink(path) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        spmReportSystemError(errno, _("cannot remove '%1$s'"), path);
-        return -1;
-    }
-    dir = g_path_get_dirname(path);
-    return spmFileSyncDir(dir);
+    return path ? spmFileRemoveDurably(path) : -1;
 }

@@ -126,6 +126,21 @@ spmFileSyncDir(const char *dir)
 }
 
 int
+spmFileRemoveDurably(const char *path)
+{
+    g_autofree char *dir = NULL;
+
+    if (unlink(path) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        spmReportSystemError(errno, _("cannot remove '%1$s'"), path);
+        return -1;
+    }
+    dir = g_path_get_dirname(path);
+    return spmFileSyncDir(dir);
+}
+
+int
 spmFileMakePath(const char *path, int mode)
 {
     if (g_mkdir_with_parents(path, mode) < 0) {

@@ -40,5 +40,12 @@ char *spmFileReadLine(int fd, GByteArray *buf, size_t max);
  */
 int spmFileSyncDir(const char *dir);
 
+/*
+ * Removes the file @path so that the removal survives a power loss (unlink
+ * and an fsync of its directory); 0 also when there was no such file, -1
+ * with an error.
+ */
+int spmFileRemoveDurably(const char *path);
+
 /* mkdir -p with @mode for created directories. */
 int spmFileMakePath(const char *path, int mode);
