@@ -163,6 +163,25 @@ def t_damaged_metadata():
     assert p.returncode == 1 and "damaged" in p.stderr, p
 
 
+def t_screen_without_full_hook():
+    """The hook libvirt runs answers plain domains alone, and refuses what it
+    must pass on when the full hook beside it is missing (fail closed)."""
+    d = tempfile.mkdtemp(prefix="virtspmhooktest-")
+    try:
+        alone = os.path.join(d, "virt-spm-hook")
+        shutil.copy(HOOK, alone)
+        env = dict(os.environ, VIRT_SPM_EMULATOR_DIR=d)
+        xml = START_XML % {"uuid": UUID, "metadata": "", "emulator": "/usr/bin/qemu-system-x86_64",
+                           "launch": ""}
+        p = tap.run([alone, "g", "prepare", "begin", "-"], stdin=xml, env=env, timeout=30)
+        assert p.returncode == 0 and p.stderr == "", p
+        p = tap.run([alone, "g", "restore", "begin", "-"], stdin=SPM_XML, env=env, timeout=30)
+        assert p.returncode == 1, p
+        assert "virt-spm-hook-full" in p.stderr and "refusing" in p.stderr, p.stderr
+    finally:
+        shutil.rmtree(d)
+
+
 def t_usage():
     p = hook([], "")
     assert p.returncode == 3 and "usage" in p.stderr, p

@@ -95,15 +95,32 @@ static const char *const spmHookScreenUUIDPath[] = {"domain", "uuid"};
 static const char *const spmHookScreenEmulatorPath[] = {"domain", "devices", "emulator"};
 
 /* The prefix of the name @name ("" when none); NULL when @name is not a
- * name libxml2's namespace parser takes (two colons, an empty part). */
+ * name libxml2's namespace parser takes: one or two parts (prefix and local
+ * name), each an ASCII NCName (a letter or '_', then letters, digits, '.',
+ * '-', '_'). */
+static bool
+spmHookScreenIsNCName(const char *name, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || !(g_ascii_isalpha(name[0]) || name[0] == '_'))
+        return false;
+    for (i = 1; i < len; i++) {
+        if (!g_ascii_isalnum(name[i]) && !strchr("._-", name[i]))
+            return false;
+    }
+    return true;
+}
+
 static char *
 spmHookScreenPrefix(const char *name)
 {
     const char *colon = strchr(name, ':');
 
     if (!colon)
-        return g_strdup("");
-    if (colon == name || !colon[1] || strchr(colon + 1, ':'))
+        return spmHookScreenIsNCName(name, strlen(name)) ? g_strdup("") : NULL;
+    if (!spmHookScreenIsNCName(name, colon - name) ||
+        !spmHookScreenIsNCName(colon + 1, strlen(colon + 1)))
         return NULL;
     return g_strndup(name, colon - name);
 }
@@ -124,24 +141,27 @@ spmHookScreenPrefixDeclared(spmHookScreenDoc *doc, const char *prefix)
     return false;
 }
 
-/* A namespace name libxml2 takes for a URI: RFC 3986's characters only,
- * and '%' only before two hexadecimal digits (libxml2 refuses a document
- * whose namespace is no valid URI). */
-static bool
-spmHookScreenIsURI(const char *value)
-{
-    const char *p;
+/* The namespaces the screen vouches for: those of the domain XML libvirt
+ * writes for the guests the hook lets through (libvirt's QEMU command line,
+ * Nova's and libosinfo's metadata).  libxml2 refuses a document whose
+ * namespace name is no valid URI, by a full RFC 3986 parse; rather than
+ * repeat that parse, any other namespace goes to the full decision. */
+static const char *const spmHookScreenNamespaces[] = {
+    "http://libvirt.org/schemas/domain/qemu/1.0",
+    SPM_NOVA_NS,
+    "http://libosinfo.org/xmlns/libvirt/domain/1.0",
+};
 
-    for (p = value; *p; p++) {
-        if (*p == '%') {
-            if (!g_ascii_isxdigit(p[1]) || !g_ascii_isxdigit(p[2]))
-                return false;
-            p += 2;
-        } else if (!g_ascii_isalnum(*p) && !strchr("-._~:/?#[]@!$&'()*+,;=", *p)) {
-            return false;
-        }
+static bool
+spmHookScreenKnownNamespace(const char *uri)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(spmHookScreenNamespaces); i++) {
+        if (SPM_STREQ(uri, spmHookScreenNamespaces[i]))
+            return true;
     }
-    return true;
+    return false;
 }
 
 static void
@@ -198,10 +218,8 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
             SPM_STREQ(attrNames[i], "xmlns:xml")) {
             doc->odd = true; /* a default namespace could hide a name */
         } else if (g_str_has_prefix(attrNames[i], "xmlns:")) {
-            if (!*attrValues[i] || !attrNames[i][6] || strchr(attrNames[i] + 6, ':') ||
-                !spmHookScreenIsURI(attrValues[i]) ||
-                SPM_STREQ(attrValues[i], "http://www.w3.org/XML/1998/namespace") ||
-                SPM_STREQ(attrValues[i], "http://www.w3.org/2000/xmlns/"))
+            if (!attrNames[i][6] || strchr(attrNames[i] + 6, ':') ||
+                !spmHookScreenKnownNamespace(attrValues[i]))
                 doc->odd = true;
             g_ptr_array_add(doc->prefixes, g_strdup_printf("%u:%s", depth, attrNames[i] + 6));
         }
@@ -308,6 +326,37 @@ spmHookScreenPlainASCII(const char *xml, size_t len)
     return true;
 }
 
+/* Every attribute value in a tag is followed by white space, '/' or '>':
+ * GMarkup also takes a='1'b='2', libxml2 does not. */
+static bool
+spmHookScreenAttributesSpaced(const char *xml, size_t len)
+{
+    bool inTag = false;
+    char quote = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = xml[i];
+
+        if (quote) {
+            if (c != quote)
+                continue;
+            quote = 0;
+            if (i + 1 < len && !g_ascii_isspace(xml[i + 1]) && xml[i + 1] != '/' &&
+                xml[i + 1] != '>' && xml[i + 1] != '?')
+                return false;
+        } else if (inTag) {
+            if (c == '\'' || c == '"')
+                quote = c;
+            else if (c == '>')
+                inTag = false;
+        } else if (c == '<') {
+            inTag = true;
+        }
+    }
+    return true;
+}
+
 /* Reads @xml into @doc; false when the screen cannot vouch for it. */
 static bool
 spmHookScreenParse(const char *xml, size_t len, spmHookScreenDoc *doc)
@@ -321,7 +370,7 @@ spmHookScreenParse(const char *xml, size_t len, spmHookScreenDoc *doc)
     doc->flavors = g_ptr_array_new_with_free_func(g_free);
     if (!xml || len == 0 || len > SPM_HOOK_SCREEN_MAX_SIZE || !spmHookScreenPlainASCII(xml, len) ||
         g_strstr_len(xml, len, "&#") || g_strstr_len(xml, len, "<!") ||
-        g_strstr_len(xml, len, "]]>"))
+        g_strstr_len(xml, len, "]]>") || !spmHookScreenAttributesSpaced(xml, len))
         return false;
     ctx = g_markup_parse_context_new(&spmHookScreenParser, 0, doc, NULL);
     if (!g_markup_parse_context_parse(ctx, xml, (gssize)len, NULL) ||

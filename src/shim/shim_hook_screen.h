@@ -20,8 +20,10 @@
  * everything the full decision refuses or acts on:
  *   - the operation is none the hook looks at, or
  *   - the XML is well formed to GMarkup and to the rules GMarkup leaves
- *     out (no '<' in an attribute value, no attribute given twice, names
- *     in declared namespaces, no "]]>" in text, libxml2's size limits), it
+ *     out (no '<' in an attribute value, no attribute given twice, white
+ *     space between attributes, names that are NCNames in declared
+ *     namespaces, and those namespaces only libvirt's QEMU one, Nova's and
+ *     libosinfo's, no "]]>" in text, libxml2's size limits), it
  *     is printable ASCII, its root is <domain>, it has no character
  *     reference, DOCTYPE, CDATA, comment or processing instruction and no
  *     default namespace that could hide a name, and
