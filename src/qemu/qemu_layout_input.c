@@ -524,6 +524,15 @@ spmQEMULayoutInputFromDomain(const spmDomainDef *def, const spmQEMUCaps *caps,
                 mem->modelName, i + 1);
             return NULL;
         }
+        if (mem->targetNode >= 0 && (size_t)mem->targetNode >= input->nnodes) {
+            /* libvirt refuses it too; without this check the layout would
+             * index past its nodes */
+            spmReportError(
+                SPM_ERR_CONFIG_UNSUPPORTED,
+                _("memory device '%1$s' (number %2$zu) targets guest NUMA node '%3$d', but the domain has only %4$zu NUMA node(s); give <target><node> an existing cell id"),
+                mem->modelName, i + 1, mem->targetNode, input->nnodes);
+            return NULL;
+        }
         dev->model = model;
         dev->alias = g_strdup_printf("%s%u", spmQEMUMemoryAliasPrefix(model), aliasIdx[model]++);
         dev->node = mem->targetNode;
