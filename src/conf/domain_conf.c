@@ -624,6 +624,34 @@ spmDomainParseVcpu(xmlNodePtr node, spmDomainDef *def)
 }
 
 
+/*
+ * The elements of <domain> that virt-spm reads or rewrites, and libvirt's
+ * schema allows once.  Without the schema (domxml-to-native, the hook),
+ * a second one would be read by nobody and rewritten by nobody: stale
+ * virt-spm metadata in a second <metadata> would survive a define that
+ * drops typing.  So a second one is an error, reported here for every verb.
+ */
+static const char *const spmDomainSingleElements[] = {
+    "name", "uuid", "metadata", "memory",   "currentMemory", "maxMemory",
+    "vcpu", "os",   "cpu",      "numatune", "memoryBacking", "devices",
+};
+
+static void
+spmDomainCheckSingleElements(xmlNodePtr root)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(spmDomainSingleElements); i++) {
+        size_t n = spmXMLChildElementCount(root, spmDomainSingleElements[i]);
+
+        if (n > 1)
+            spmReportError(
+                SPM_ERR_XML_DETAIL,
+                _("element '%1$s' appears %2$zu times in element 'domain', which allows it once; merge them into one"),
+                spmDomainSingleElements[i], n);
+    }
+}
+
 spmDomainDef *
 spmDomainDefParseDoc(xmlDocPtr doc)
 {
@@ -635,6 +663,7 @@ spmDomainDefParseDoc(xmlDocPtr doc)
     if (spmXMLCheckRoot(doc, "domain") < 0)
         return NULL;
     def->root = xmlDocGetRootElement(doc);
+    spmDomainCheckSingleElements(def->root);
 
     if (!(def->virtType = spmXMLPropString(def->root, "type")))
         spmReportError(SPM_ERR_XML_ERROR, "%s",
