@@ -118,6 +118,8 @@ static const screenCase cases[] = {
      DOMAIN(UUID_PLAIN, "  <a:b xmlns:a='urn:a'/>\n"), SPM_HOOK_SCREEN_DECIDE},
     {"a namespace with a bad port (the fuzzer's find)", "restore begin",
      DOMAIN(UUID_PLAIN, "  <a:b xmlns:a='http://virt-spm.o2:rg/x'/>\n"), SPM_HOOK_SCREEN_DECIDE},
+    {"an empty UUID (the fuzzer's find)", "prepare begin", "<domain><uuid></uuid></domain>",
+     SPM_HOOK_SCREEN_DECIDE},
     {"two UUIDs", "prepare begin",
      "<domain><uuid>" UUID_PLAIN "</uuid><uuid>" UUID_LISTED "</uuid></domain>",
      SPM_HOOK_SCREEN_DECIDE},

@@ -444,7 +444,7 @@ spmHookScreen(int argc, const char *const *argv, const char *xml, size_t len,
 
     /* a start: not listed in the register (a typed domain that lost both
      * its launch data and its metadata) */
-    if (doc.uuid->len > 0) {
+    if (doc.nuuid > 0) {
         g_autofree char *base =
             spmTypedDomainsBaseForEmulator(doc.emulator->len > 0 ? doc.emulator->str : NULL);
 
