@@ -411,6 +411,10 @@ spmQEMULayoutPlace(spmQEMULayoutCtx *ctx, unsigned long long aboveStart, bool re
         spmQEMUOccupy(ctx, d->addr, d->addr + d->size, false, out->ndevices);
         out->ndevices++;
     }
+    /* a skipped device leaves slots unused that an earlier pass filled:
+     * they keep nothing (spmQEMULayoutFree frees the used ones) */
+    for (i = out->ndevices; i < in->ndevs; i++)
+        g_clear_pointer(&out->devices[i].alias, g_free);
 
     return ret;
 }
