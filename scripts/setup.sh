@@ -172,7 +172,8 @@ check_install() {
     rm -rf "$dest"
     DESTDIR="$dest" meson install -C build --no-rebuild >"$top/build/install.log" 2>&1 || missing=1
     for f in usr/local/bin/virt-spm usr/local/libexec/virt-spm/virt-spm-shim \
-             usr/local/libexec/virt-spm/virt-spm-hook etc/libvirt/hooks/qemu.d/virt-spm \
+             usr/local/libexec/virt-spm/virt-spm-hook usr/local/libexec/virt-spm/virt-spm-hook-full \
+             etc/libvirt/hooks/qemu.d/virt-spm \
              usr/local/share/virt-spm/schemas/domain-spm.rng \
              usr/local/share/man/man1/virt-spm.1 usr/local/share/bash-completion/completions/virt-spm \
              usr/local/share/doc/virt-spm/formatdomain-spm.rst; do

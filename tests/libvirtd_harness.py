@@ -428,10 +428,11 @@ def _cgroup_machine_dirs():
 
 def _hook_wrapper(hook):
     """The hook script the harness installs: the build's hook, run with the
-    test's firmware settings (libvirt passes hooks almost no environment,
-    and the hook must give the verdict that virt-spm gave the test)."""
+    test's firmware settings and cache (libvirt passes hooks almost no
+    environment, the hook must give the verdict that virt-spm gave the test,
+    and what it caches, such as firmware digests, stays with the test)."""
     lines = ["#!/bin/sh", "# written by tests/libvirtd_harness.py for the tests' libvirtd"]
-    for var in ("VIRT_SPM_FIRMWARE_DIRS", "VIRT_SPM_FIRMWARE_CONF"):
+    for var in ("VIRT_SPM_FIRMWARE_DIRS", "VIRT_SPM_FIRMWARE_CONF", "VIRT_SPM_CACHE_DIR"):
         if os.environ.get(var):
             lines.append("export %s=%s" % (var, shlex.quote(os.environ[var])))
     lines.append("exec %s \"$@\"" % shlex.quote(os.path.abspath(hook)))

@@ -37,7 +37,8 @@ static const spmCliExitCodeInfo spmCliExitCodes[SPM_EXIT_LAST] = {
     {SPM_EXIT_INTERNAL, "internal", N_("internal error (a bug in virt-spm)")},
     {SPM_EXIT_DRIFT, "drift",
      N_("domcheck: the running guest differs from what virt-spm defined and predicted")},
-    {SPM_EXIT_BUSY, "busy", N_("another command changed or is changing the same domain; try again")},
+    {SPM_EXIT_BUSY, "busy",
+     N_("another command changed or is changing the same domain; try again")},
 };
 
 /* The verbs, in the order --help lists them. */
