@@ -125,6 +125,15 @@ spmHookScreenPrefix(const char *name)
     return g_strndup(name, colon - name);
 }
 
+/* The part of the name @name after its prefix (all of it without one). */
+static const char *
+spmHookScreenLocalName(const char *name)
+{
+    const char *colon = strchr(name, ':');
+
+    return colon ? colon + 1 : name;
+}
+
 static bool
 spmHookScreenPrefixDeclared(spmHookScreenDoc *doc, const char *prefix)
 {
@@ -170,7 +179,7 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
 {
     spmHookScreenDoc *doc = opaque;
     g_autofree char *prefix = spmHookScreenPrefix(name);
-    const char *local = strchr(name, ':') ? strchr(name, ':') + 1 : name;
+    const char *local = spmHookScreenLocalName(name);
     guint depth = doc->stack->len;
     size_t i;
 
@@ -197,15 +206,13 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
     if (depth >= SPM_HOOK_SCREEN_MAX_DEPTH || strlen(name) > SPM_HOOK_SCREEN_MAX_NAME)
         doc->odd = true;
     for (i = 0; attrNames[i]; i++) {
-        const char *attrLocal =
-            strchr(attrNames[i], ':') ? strchr(attrNames[i], ':') + 1 : attrNames[i];
+        const char *attrLocal = spmHookScreenLocalName(attrNames[i]);
         size_t j;
 
         if (strchr(attrValues[i], '<') || strlen(attrNames[i]) > SPM_HOOK_SCREEN_MAX_NAME)
             doc->odd = true;
         for (j = 0; j < i; j++) {
-            const char *otherLocal =
-                strchr(attrNames[j], ':') ? strchr(attrNames[j], ':') + 1 : attrNames[j];
+            const char *otherLocal = spmHookScreenLocalName(attrNames[j]);
 
             if (SPM_STREQ(attrNames[i], attrNames[j]) ||
                 (attrLocal != attrNames[i] && otherLocal != attrNames[j] &&
@@ -229,8 +236,7 @@ spmHookScreenStart(GMarkupParseContext *ctx G_GNUC_UNUSED, const char *name, con
         doc->odd = true;
     for (i = 0; attrNames[i]; i++) {
         g_autofree char *attrPrefix = spmHookScreenPrefix(attrNames[i]);
-        const char *attrLocal =
-            strchr(attrNames[i], ':') ? strchr(attrNames[i], ':') + 1 : attrNames[i];
+        const char *attrLocal = spmHookScreenLocalName(attrNames[i]);
 
         if (!attrPrefix)
             doc->odd = true;
