@@ -10,6 +10,10 @@
  *   passthrough  LINK -version                      (no launch data)
  *   direct-big   QEMU -version <rewritten 5-node libvirt argv>
  *   rewrite      LINK -version <libvirt argv + launch data for 4 typed nodes>
+ *   exec-floor   FLOOR QEMU -version                (bench-exec-floor: a program
+ *                                                    linked as the shim is that only
+ *                                                    execs QEMU, i.e. the least a
+ *                                                    wrapper can cost)
  * With --start, QEMU starts the guest instead, as libvirt starts it: the
  * same libvirt argv without -version, paused (-S), its QMP monitor on stdin,
  * which says qmp_capabilities and quit as soon as the monitor answers; the
@@ -48,13 +52,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BENCH_MODES 4
+#define BENCH_MODES 5
 
 static const char *const benchModeNames[BENCH_MODES] = {
-    "direct",
-    "passthrough",
-    "direct-big",
-    "rewrite",
+    "direct", "passthrough", "direct-big", "rewrite", "exec-floor",
 };
 
 /* libvirt 9.0's argv for tests/qemuargvrewritedata/xml/numa5.xml (QEMU 11.1) */
@@ -235,6 +236,20 @@ benchArgv(const char *argv0, bool big, bool launch, bool start)
     return (char **)g_ptr_array_free(args, FALSE);
 }
 
+/* bench-exec-floor in front of the direct mode's argv */
+static char **
+benchFloorArgv(const char *floor, char **directArgv)
+{
+    GPtrArray *args = g_ptr_array_new();
+    size_t i;
+
+    g_ptr_array_add(args, g_strdup(floor));
+    for (i = 0; directArgv[i]; i++)
+        g_ptr_array_add(args, g_strdup(directArgv[i]));
+    g_ptr_array_add(args, NULL);
+    return (char **)g_ptr_array_free(args, FALSE);
+}
+
 /* The median of the per-round differences @shim[i] - @direct[i]: rounds
  * are interleaved, so this cancels what the machine's load does to both
  * sides of a round. */
@@ -249,18 +264,20 @@ benchPairedOverhead(const double *shim, const double *direct, unsigned int runs)
     return spmBenchMedian(diffs, runs);
 }
 
-/* One overhead line: @shim mode against @direct mode. */
+/* One overhead line: mode @shim against mode @against, as a share of the
+ * medians of mode @base. */
 static void
 benchPrintOverhead(const char *label, double *const *times, double *const *cpus,
-                   const double *median, const double *cpuMedian, int shim, int direct,
+                   const double *median, const double *cpuMedian, int shim, int against, int base,
                    unsigned int runs)
 {
-    double wall = benchPairedOverhead(times[shim], times[direct], runs);
-    double cpu = benchPairedOverhead(cpus[shim], cpus[direct], runs);
+    double wall = benchPairedOverhead(times[shim], times[against], runs);
+    double cpu = benchPairedOverhead(cpus[shim], cpus[against], runs);
+    double diff = median[shim] - median[against];
 
     printf("  %-12s %+7.3f ms %+5.1f%%  %+7.3f ms %+5.1f%%   %+7.3f ms %+5.1f%%\n", label, wall,
-           100 * wall / median[direct], cpu, 100 * cpu / cpuMedian[direct],
-           median[shim] - median[direct], 100 * (median[shim] - median[direct]) / median[direct]);
+           100 * wall / median[base], cpu, 100 * cpu / cpuMedian[base], diff,
+           100 * diff / median[base]);
 }
 
 int
@@ -334,6 +351,8 @@ main(int argc, char **argv)
     argvs[1] = benchArgv(link, false, false, start);
     argvs[2] = benchArgv(qemu, true, false, start);
     argvs[3] = benchArgv(link, true, true, start);
+    paths[4] = SPM_BENCH_EXEC_FLOOR;
+    argvs[4] = benchFloorArgv(SPM_BENCH_EXEC_FLOOR, argvs[0]);
 
     for (m = 0; m < BENCH_MODES; m++) {
         times[m] = g_new0(double, runs);
@@ -371,10 +390,16 @@ main(int argc, char **argv)
     printf("shim overhead, as %% of the direct exec's median (target <= 3%% of wall time):\n");
     printf("  %-12s %-16s  %-16s   %s\n", "", "wall, paired", "CPU, paired",
            "wall, difference of medians");
-    benchPrintOverhead("passthrough", times, cpus, median, cpuMedian, 1, 0, runs);
-    benchPrintOverhead("rewrite", times, cpus, median, cpuMedian, 3, 2, runs);
+    benchPrintOverhead("passthrough", times, cpus, median, cpuMedian, 1, 0, 0, runs);
+    benchPrintOverhead("rewrite", times, cpus, median, cpuMedian, 3, 2, 2, runs);
     printf("  (paired: the median of the per-round differences, which cancels most of\n"
            "  what other load on the machine does to both sides of a round)\n\n");
+    printf("the floor: one more exec of the smallest program linked as the shim is\n"
+           "(bench-exec-floor), as %% of the direct exec's median:\n");
+    benchPrintOverhead("exec-floor", times, cpus, median, cpuMedian, 4, 0, 0, runs);
+    printf("the shim above that floor, as %% of the direct exec's median:\n");
+    benchPrintOverhead("passthrough", times, cpus, median, cpuMedian, 1, 4, 0, runs);
+    printf("\n");
 
     printf("wall time (fork to reaped exit)      CPU time (user + system)\n");
     printf("%-12s %8s %8s %8s %8s   %8s %8s  (ms)\n", "mode", "min", "median", "mean", "p90", "min",

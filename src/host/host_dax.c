@@ -7,7 +7,9 @@
  * device whose /dev/daxX.Y character device it cannot stat(), so no sysfs
  * root can be given to it.  For a tree, spmHostDaxReadTree() reads the same
  * five attributes (size, align, target_node, resource, the driver link) from
- * ROOT/sys/bus/dax/devices itself: the only facts this file reads from sysfs.
+ * ROOT/sys/bus/dax/devices itself: the only facts this file reads from sysfs,
+ * besides whether the host has a dax device at all.  libdaxctl is loaded
+ * only when it has one (host_daxctl.c says why).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,7 +19,8 @@
 #include "spmfile.h"
 #include "spmunits.h"
 
-#include <daxctl/libdaxctl.h>
+#include "host_daxctl.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -40,6 +43,64 @@ spmHostDaxAppend(GArray *out, const char *name, unsigned long long start, unsign
     g_array_append_val(out, dev);
 }
 
+static bool
+spmHostDaxReadAttr(const char *dir, const char *attr, unsigned long long *value, bool isSigned)
+{
+    g_autofree char *path = g_build_filename(dir, attr, NULL);
+    g_autofree char *buf = NULL;
+    size_t len;
+
+    if (spmFileReadAll(path, 4096, &buf, &len) < 0)
+        return false;
+    g_strstrip(buf);
+    if (isSigned && SPM_STREQ(buf, "-1")) {
+        *value = ULLONG_MAX;
+        return true;
+    }
+    return spmParseNumber(buf, SPM_NUMBER_HEX, 0, value);
+}
+
+static int
+spmHostDaxCompareNames(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The daxX.Y entries of @dir, sorted; none when @dir does not exist. */
+static GPtrArray *
+spmHostDaxListDevices(const char *dir)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) gdir = NULL;
+    const char *name;
+
+    if ((gdir = g_dir_open(dir, 0, NULL))) {
+        while ((name = g_dir_read_name(gdir))) {
+            if (g_str_has_prefix(name, "dax"))
+                g_ptr_array_add(names, g_strdup(name));
+        }
+    }
+    g_ptr_array_sort(names, spmHostDaxCompareNames);
+    return g_steal_pointer(&names);
+}
+
+/* Whether this host has a dax device where libdaxctl looks for them: the
+ * dax bus, and the dax class of kernels before the bus. */
+static bool
+spmHostDaxAny(void)
+{
+    static const char *const dirs[] = {"/sys/bus/dax/devices", "/sys/class/dax"};
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autoptr(GPtrArray) names = spmHostDaxListDevices(dirs[i]);
+
+        if (names->len > 0)
+            return true;
+    }
+    return false;
+}
+
 static int
 spmHostDaxReadLibdaxctl(GArray *out)
 {
@@ -47,6 +108,10 @@ spmHostDaxReadLibdaxctl(GArray *out)
     struct daxctl_region *region;
     int rc;
 
+    if (!spmHostDaxAny())
+        return 0;
+    if (spmHostDaxctlLoad() < 0)
+        return -1;
     if ((rc = daxctl_new(&ctx)) < 0) {
         spmReportSystemError(-rc, "%s", _("libdaxctl cannot start"));
         return -1;
@@ -75,47 +140,13 @@ spmHostDaxReadLibdaxctl(GArray *out)
     return 0;
 }
 
-static bool
-spmHostDaxReadAttr(const char *dir, const char *attr, unsigned long long *value, bool isSigned)
-{
-    g_autofree char *path = g_build_filename(dir, attr, NULL);
-    g_autofree char *buf = NULL;
-    size_t len;
-
-    if (spmFileReadAll(path, 4096, &buf, &len) < 0)
-        return false;
-    g_strstrip(buf);
-    if (isSigned && SPM_STREQ(buf, "-1")) {
-        *value = ULLONG_MAX;
-        return true;
-    }
-    return spmParseNumber(buf, SPM_NUMBER_HEX, 0, value);
-}
-
-static int
-spmHostDaxCompareNames(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* ROOT/sys/bus/dax/devices/daxX.Y: see the top of this file for why. */
 static int
 spmHostDaxReadTree(const char *root, GArray *out)
 {
     g_autofree char *busdir = g_build_filename(root, "sys/bus/dax/devices", NULL);
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GDir) dir = NULL;
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
+    g_autoptr(GPtrArray) names = spmHostDaxListDevices(busdir);
     size_t i;
-
-    if (!(dir = g_dir_open(busdir, 0, &err)))
-        return 0; /* no dax bus: no dax device */
-    while ((name = g_dir_read_name(dir))) {
-        if (g_str_has_prefix(name, "dax"))
-            g_ptr_array_add(names, g_strdup(name));
-    }
-    g_ptr_array_sort(names, spmHostDaxCompareNames);
 
     for (i = 0; i < names->len; i++) {
         const char *dev = names->pdata[i];

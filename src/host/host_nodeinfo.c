@@ -342,10 +342,15 @@ spmHostReadHwloc(spmHost *host)
         spmReportSystemError(errno, "%s", _("hwloc cannot start"));
         return -1;
     }
-    /* nodeinfo reads nodes, their memory attributes and PCI accelerators:
-     * no caches, and PCI only where there is an accelerator to find */
+    /* nodeinfo reads nodes (with the CPUs of each), their memory
+     * attributes and PCI accelerators: no caches, cores, packages, dies or
+     * groups, and PCI only where there is an accelerator to find */
     hwloc_topology_set_cache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
     hwloc_topology_set_icache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(topo, HWLOC_OBJ_CORE, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(topo, HWLOC_OBJ_PACKAGE, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(topo, HWLOC_OBJ_DIE, HWLOC_TYPE_FILTER_KEEP_NONE);
+    hwloc_topology_set_type_filter(topo, HWLOC_OBJ_GROUP, HWLOC_TYPE_FILTER_KEEP_NONE);
     hwloc_topology_set_io_types_filter(topo,
                                        spmHostHasAcceleratorClass(host)
                                            ? HWLOC_TYPE_FILTER_KEEP_IMPORTANT
