@@ -42,18 +42,6 @@ static spmDynLib spmLibvirtQemu = {
     .code = SPM_ERR_LIBVIRT_ERROR,
 };
 
-/* Error functions: before libvirt is loaded there is no libvirt error,
- * and they must not load libvirt just to say so. */
-#define SPM_LIBVIRT_FORWARD_IF_LOADED(ret, name, params, args, none)                 \
-    ret name params                                                                  \
-    {                                                                                \
-        static ret(*fn) params;                                                      \
-                                                                                     \
-        if (!fn && !(fn = (ret(*) params)spmDynLibLoadedSymbol(&spmLibvirt, #name))) \
-            return none;                                                             \
-        return fn args;                                                              \
-    }
-
 SPM_DYNLIB_FORWARD(spmLibvirt, virConnectPtr, virConnectOpen, (const char *name), (name), NULL)
 SPM_DYNLIB_FORWARD(spmLibvirt, int, virConnectClose, (virConnectPtr conn), (conn), -1)
 SPM_DYNLIB_FORWARD(spmLibvirt, char *, virConnectDomainXMLToNative,
@@ -85,17 +73,11 @@ SPM_DYNLIB_FORWARD(spmLibvirt, int, virDomainAttachDeviceFlags,
 SPM_DYNLIB_FORWARD(spmLibvirtQemu, int, virDomainQemuMonitorCommand,
                    (virDomainPtr domain, const char *cmd, char **result, unsigned int flags),
                    (domain, cmd, result, flags), -1)
-SPM_LIBVIRT_FORWARD_IF_LOADED(virErrorPtr, virGetLastError, (void), (), NULL)
-SPM_LIBVIRT_FORWARD_IF_LOADED(int, virGetLastErrorCode, (void), (), VIR_ERR_OK)
+/* Error functions: before libvirt is loaded there is no libvirt error,
+ * and they must not load libvirt just to say so. */
+SPM_DYNLIB_FORWARD_IF_LOADED(spmLibvirt, virErrorPtr, virGetLastError, (void), (), NULL)
+SPM_DYNLIB_FORWARD_IF_LOADED(spmLibvirt, int, virGetLastErrorCode, (void), (), VIR_ERR_OK)
 
-void
-virResetLastError(void)
-{
-    static void (*fn)(void);
-
-    if (fn || (fn = (void (*)(void))spmDynLibLoadedSymbol(&spmLibvirt, "virResetLastError")))
-        fn();
-}
-
+SPM_DYNLIB_FORWARD_VOID_IF_LOADED(spmLibvirt, virResetLastError, (void), ())
 SPM_DYNLIB_FORWARD_VOID(spmLibvirt, virSetErrorFunc, (void *userData, virErrorFunc handler),
                         (userData, handler))

@@ -34,23 +34,34 @@ void *spmDynLibSymbol(spmDynLib *lib, const char *name);
 void *spmDynLibLoadedSymbol(spmDynLib *lib, const char *name);
 
 /* Defines @name with @params as a call of the same function of @lib,
- * @args passed on; returns @fail when @lib cannot be used. */
-#define SPM_DYNLIB_FORWARD(lib, ret, name, params, args, fail)          \
-    ret name params                                                     \
-    {                                                                   \
-        static ret(*fn) params;                                         \
-                                                                        \
-        if (!fn && !(fn = (ret(*) params)spmDynLibSymbol(&lib, #name))) \
-            return fail;                                                \
-        return fn args;                                                 \
+ * @args passed on; returns @fail when @lib cannot be used.  @lookup is
+ * spmDynLibSymbol (load @lib if needed) or spmDynLibLoadedSymbol (only
+ * if something loaded it already: for functions that have nothing to say
+ * before the library's first use, such as its last error). */
+#define SPM_DYNLIB_FORWARD_WITH(lookup, lib, ret, name, params, args, fail) \
+    ret name params                                                         \
+    {                                                                       \
+        static ret(*fn) params;                                             \
+                                                                            \
+        if (!fn && !(fn = (ret(*) params)lookup(&lib, #name)))              \
+            return fail;                                                    \
+        return fn args;                                                     \
     }
+#define SPM_DYNLIB_FORWARD(lib, ret, name, params, args, fail) \
+    SPM_DYNLIB_FORWARD_WITH(spmDynLibSymbol, lib, ret, name, params, args, fail)
+#define SPM_DYNLIB_FORWARD_IF_LOADED(lib, ret, name, params, args, fail) \
+    SPM_DYNLIB_FORWARD_WITH(spmDynLibLoadedSymbol, lib, ret, name, params, args, fail)
 
 /* The same for a function that returns nothing. */
-#define SPM_DYNLIB_FORWARD_VOID(lib, name, params, args)               \
-    void name params                                                   \
-    {                                                                  \
-        static void(*fn) params;                                       \
-                                                                       \
-        if (fn || (fn = (void(*) params)spmDynLibSymbol(&lib, #name))) \
-            fn args;                                                   \
+#define SPM_DYNLIB_FORWARD_VOID_WITH(lookup, lib, name, params, args) \
+    void name params                                                  \
+    {                                                                 \
+        static void(*fn) params;                                      \
+                                                                      \
+        if (fn || (fn = (void(*) params)lookup(&lib, #name)))         \
+            fn args;                                                  \
     }
+#define SPM_DYNLIB_FORWARD_VOID(lib, name, params, args) \
+    SPM_DYNLIB_FORWARD_VOID_WITH(spmDynLibSymbol, lib, name, params, args)
+#define SPM_DYNLIB_FORWARD_VOID_IF_LOADED(lib, name, params, args) \
+    SPM_DYNLIB_FORWARD_VOID_WITH(spmDynLibLoadedSymbol, lib, name, params, args)
