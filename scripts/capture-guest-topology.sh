@@ -23,6 +23,11 @@
 #   topology.xml    lstopo-no-graphics --of xml --whole-io in the guest
 #   daxctl.json     daxctl list -D -R -M in the guest
 #   console.log     the guest's console
+# With VIRT_SPM_CAPTURE_NODEINFO set to a virt-spm binary, that binary and
+# its libraries go into the initrd too, and the guest also writes
+#   nodeinfo-live.json   virt-spm -q nodeinfo --json run in the guest: this
+#                        machine read live, dax devices through libdaxctl
+# (tests/hostdaxlivetest.py compares it with nodeinfo on the captured tree).
 # Nothing here is written by hand: rerun this script to regenerate them.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -48,8 +53,8 @@ copy() {
     mkdir -p "$root$(dirname "$1")"
     cp -L "$1" "$root$1"
 }
-for tool in lstopo-no-graphics daxctl; do
-    bin=$(command -v $tool)
+nodeinfo=${VIRT_SPM_CAPTURE_NODEINFO:-}
+for bin in "$(command -v lstopo-no-graphics)" "$(command -v daxctl)" $nodeinfo; do
     copy "$bin"
     for lib in $(ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
         copy "$lib"
@@ -60,6 +65,9 @@ mkdir -p "$root/usr/bin"
 sed 's/mktemp -d --tmpdir /mktemp -d -p \/tmp /' "$(command -v hwloc-gather-topology)" \
     > "$root/usr/bin/hwloc-gather-topology"
 chmod 755 "$root/usr/bin/hwloc-gather-topology"
+
+# virt-spm loads libdaxctl itself (dlopen): daxctl above brought it along.
+[ -z "$nodeinfo" ] || echo "$nodeinfo" > "$root/virt-spm-nodeinfo"
 
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -92,6 +100,9 @@ fi
 w=/tmp/w/$mode
 mkdir -p $w
 daxctl list -D -R -M > $w/daxctl.json 2>&1
+if [ -f /virt-spm-nodeinfo ]; then
+    "$(cat /virt-spm-nodeinfo)" -q nodeinfo --json > $w/nodeinfo-live.json 2> $w/nodeinfo-live.err
+fi
 cat /proc/iomem
 hwloc-gather-topology --io --no-cpuid /tmp/gather/guest > /tmp/gather.log 2>&1 || cat /tmp/gather.log
 mkdir -p $w/fsroot.tmp

@@ -22,6 +22,7 @@
 #include "host_daxctl.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #define SPM_FROM_THIS_FILE SPM_FROM_UTIL
@@ -60,13 +61,29 @@ spmHostDaxReadAttr(const char *dir, const char *attr, unsigned long long *value,
     return spmParseNumber(buf, SPM_NUMBER_HEX, 0, value);
 }
 
+/* daxR.D by region R, then device D (dax2.0 before dax10.0); names of
+ * another shape after them, by name.  libdaxctl lists devices in the order
+ * of its regions, a directory in no order: both are sorted this way, so
+ * that nodeinfo shows one order for one host, read live or captured. */
 static int
-spmHostDaxCompareNames(gconstpointer a, gconstpointer b)
+spmHostDaxCompareDevices(gconstpointer a, gconstpointer b)
 {
-    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+    const spmHostDaxDevice *da = a;
+    const spmHostDaxDevice *db = b;
+    unsigned int ra, rb, ia, ib;
+    bool numa = sscanf(da->name, "dax%u.%u", &ra, &ia) == 2;
+    bool numb = sscanf(db->name, "dax%u.%u", &rb, &ib) == 2;
+
+    if (numa != numb)
+        return numa ? -1 : 1;
+    if (numa && ra != rb)
+        return ra < rb ? -1 : 1;
+    if (numa && ia != ib)
+        return ia < ib ? -1 : 1;
+    return g_strcmp0(da->name, db->name);
 }
 
-/* The daxX.Y entries of @dir, sorted; none when @dir does not exist. */
+/* The daxX.Y entries of @dir; none when @dir does not exist. */
 static GPtrArray *
 spmHostDaxListDevices(const char *dir)
 {
@@ -80,7 +97,6 @@ spmHostDaxListDevices(const char *dir)
                 g_ptr_array_add(names, g_strdup(name));
         }
     }
-    g_ptr_array_sort(names, spmHostDaxCompareNames);
     return g_steal_pointer(&names);
 }
 
@@ -191,6 +207,7 @@ spmHostDaxDiscover(spmHost *host)
         rc = spmHostDaxReadTree(host->root, out);
     else
         rc = spmHostDaxReadLibdaxctl(out);
+    g_array_sort(out, spmHostDaxCompareDevices);
     host->ndaxes = out->len;
     host->daxes = (spmHostDaxDevice *)(void *)g_array_free(g_steal_pointer(&out), FALSE);
     return rc;
