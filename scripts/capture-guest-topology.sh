@@ -34,6 +34,7 @@
 set -eu
 
 out=${1:?usage: $0 OUTDIR}
+VIRT_SPM_CAPTURE_NODEINFO=${VIRT_SPM_CAPTURE_NODEINFO:-}
 qemu=${VIRT_SPM_TEST_QEMU:?set VIRT_SPM_TEST_QEMU to the reference QEMU 11.1.3}
 ovmf=${VIRT_SPM_TEST_OVMF_DIR:?set VIRT_SPM_TEST_OVMF_DIR}
 kdir=${VIRT_SPM_TEST_KERNEL_DIR:?set VIRT_SPM_TEST_KERNEL_DIR}
@@ -53,8 +54,7 @@ copy() {
     mkdir -p "$root$(dirname "$1")"
     cp -L "$1" "$root$1"
 }
-nodeinfo=${VIRT_SPM_CAPTURE_NODEINFO:-}
-for bin in "$(command -v lstopo-no-graphics)" "$(command -v daxctl)" $nodeinfo; do
+for bin in "$(command -v lstopo-no-graphics)" "$(command -v daxctl)" $VIRT_SPM_CAPTURE_NODEINFO; do
     copy "$bin"
     for lib in $(ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
         copy "$lib"
@@ -67,7 +67,9 @@ sed 's/mktemp -d --tmpdir /mktemp -d -p \/tmp /' "$(command -v hwloc-gather-topo
 chmod 755 "$root/usr/bin/hwloc-gather-topology"
 
 # virt-spm loads libdaxctl itself (dlopen): daxctl above brought it along.
-[ -z "$nodeinfo" ] || echo "$nodeinfo" > "$root/virt-spm-nodeinfo"
+# The guest mounts a tmpfs on /tmp, where a build tree may lie: it runs
+# virt-spm from /usr/bin.
+[ -z "$VIRT_SPM_CAPTURE_NODEINFO" ] || mv "$root$VIRT_SPM_CAPTURE_NODEINFO" "$root/usr/bin/virt-spm"
 
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -100,8 +102,8 @@ fi
 w=/tmp/w/$mode
 mkdir -p $w
 daxctl list -D -R -M > $w/daxctl.json 2>&1
-if [ -f /virt-spm-nodeinfo ]; then
-    "$(cat /virt-spm-nodeinfo)" -q nodeinfo --json > $w/nodeinfo-live.json 2> $w/nodeinfo-live.err
+if [ -x /usr/bin/virt-spm ]; then
+    virt-spm -q nodeinfo --json > $w/nodeinfo-live.json 2> $w/nodeinfo-live.err
 fi
 cat /proc/iomem
 hwloc-gather-topology --io --no-cpuid /tmp/gather/guest > /tmp/gather.log 2>&1 || cat /tmp/gather.log
