@@ -101,9 +101,10 @@ main(int argc, char **argv)
         spmErrorReset();
         g_clear_pointer(&xml, g_free);
     }
-    if (xml && spmHookScreen(argc, args, xml, len, NULL) == SPM_HOOK_SCREEN_ALLOW)
-        return 0;
-    if (!xml && argc >= 4 && spmHookGetOp(argc, args) == SPM_HOOK_OP_OTHER)
+    /* without the XML the screen still answers what needs none (an
+     * operation the hook ignores, a stop, which the full hook also lets
+     * be without it) and sends the rest to the full decision */
+    if (spmHookScreen(argc, args, xml, len, NULL) == SPM_HOOK_SCREEN_ALLOW)
         return 0;
     spmHookExecFull(argv, xml, len);
     return 1;

@@ -17,7 +17,6 @@
 #include "spmnamespaces.h"
 #include "spmxml.h"
 
-
 typedef enum {
     SPM_TRISTATE_ABSENT = 0,
     SPM_TRISTATE_YES,

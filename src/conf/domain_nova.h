@@ -31,7 +31,6 @@
 
 #include <libxml/tree.h>
 
-
 typedef struct _spmNovaCellTyping spmNovaCellTyping;
 struct _spmNovaCellTyping {
     unsigned int node; /* guest NUMA node, Nova's cell id */
@@ -48,7 +47,6 @@ struct _spmNovaTyping {
 
 void spmNovaTypingFree(spmNovaTyping *typing);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(spmNovaTyping, spmNovaTypingFree);
-
 
 /*
  * Adds the extra spec @key = @value to @typing when @key is in the

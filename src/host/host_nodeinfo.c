@@ -9,6 +9,7 @@
 #include "spmbitmap.h"
 #include "spmerror.h"
 #include "spmfile.h"
+#include "spmunits.h"
 
 #include <hwloc.h>
 #include <stdlib.h>
@@ -316,11 +317,11 @@ spmHostHasAcceleratorClass(spmHost *host)
     while (dh && (name = g_dir_read_name(dh))) {
         g_autofree char *path = g_build_filename(dir, name, "class", NULL);
         g_autofree char *text = NULL;
-        guint64 klass;
+        unsigned long long klass;
 
-        if (!g_file_get_contents(path, &text, NULL, NULL))
+        if (!g_file_get_contents(path, &text, NULL, NULL) ||
+            !spmParseNumber(g_strstrip(text), SPM_NUMBER_HEX, 0, &klass))
             continue;
-        klass = g_ascii_strtoull(g_strstrip(text), NULL, 16);
         if (spmHostIsAccelerator((unsigned int)(klass >> 8)))
             return true;
     }
